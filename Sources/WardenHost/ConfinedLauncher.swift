@@ -1,0 +1,62 @@
+import Foundation
+import Synchronization
+import WardenCore
+import WardenPosix
+
+/// Starts plugins through the C launcher with the spec ``SpecBuilder`` derives, after re-verifying the
+/// manifest on disk: a plugin whose manifest changed since it was loaded is not started from stale facts.
+public final class ConfinedLauncher: Sendable {
+    let launcherPath: String
+    let builder: SpecBuilder
+    /// Binary digests by (path, size, mtime, inode): hashing a large binary on every restart is wasted work when
+    /// nothing changed, and any change of those facts hashes again.
+    let digests = Mutex<[String: (key: String, digest: String)]>([:])
+
+    public init(launcherPath: String, builder: SpecBuilder) {
+        self.launcherPath = launcherPath
+        self.builder = builder
+    }
+
+    /// A launcher function for ``PluginRunner`` under the given grants.
+    public func launcher(grants: Grants) -> PluginLauncher {
+        { [self] manifest in try launch(manifest, grant: grants.grant(for: manifest.name)) }
+    }
+
+    func launch(_ manifest: PluginManifest, grant: Capabilities) throws -> LaunchedPlugin {
+        let current = PluginDirectory.load(folder: manifest.folder)
+        guard let onDisk = current.manifest, onDisk.digest == manifest.digest else {
+            let why = current.issues.map(\.description).joined(separator: "; ")
+            throw PluginRunner.LaunchRefusal(
+                "Plugins/\(manifest.name)/plugin.json changed since it was loaded\(why.isEmpty ? "" : ": \(why)"); it is re-verified on the next reload")
+        }
+        let spec = try builder.spec(for: manifest, grant: grant)
+        guard let binary = digest(of: manifest.executable) else {
+            throw PluginRunner.LaunchRefusal("cannot read \(manifest.executable) to record its digest")
+        }
+        let started = Result { () throws(LaunchError) -> ConfinedProcess in
+            try Launcher.start(launcher: launcherPath, spec: spec, program: manifest.argv)
+        }
+        let process: ConfinedProcess
+        switch started {
+        case .success(let p):
+            process = p
+        case .failure(let error):
+            // A spec the launcher refuses will be refused again: no restart loop, say why.
+            if error.step == "spec" || error.step == "usage" { throw PluginRunner.LaunchRefusal(error.description) }
+            throw error
+        }
+        return LaunchedPlugin(
+            process: process, specDigest: SpecBuilder.digest(spec), landlockABI: process.status.landlockABI,
+            binaryDigest: binary)
+    }
+
+    func digest(of path: String) -> String? {
+        let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: real) else { return nil }
+        let key = "\(attributes[.size] ?? 0)/\(attributes[.modificationDate] ?? 0)/\(attributes[.systemFileNumber] ?? 0)"
+        if let cached = digests.withLock({ $0[real] }), cached.key == key { return cached.digest }
+        guard let digest = PluginDirectory.fileDigest(real) else { return nil }
+        digests.withLock { $0[real] = (key, digest) }
+        return digest
+    }
+}

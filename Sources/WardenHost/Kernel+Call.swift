@@ -1,0 +1,242 @@
+import Crypto
+import Foundation
+import WardenCore
+
+extension Kernel {
+    /// Runs one tool call through the pipeline: resolve, rules (pre), hunter (pre), policies, execute,
+    /// hunter and rules (post), envelope. Every path — allowed, refused or failed — is recorded.
+    ///
+    /// `tool` is `PLUGIN.TOOL`. `caller` names who asked (`cli:UID`, `mcp:CLIENT`).
+    public func call(tool: String, arguments: JSONValue, caller: String, progressToken: JSONValue? = nil) async
+        -> CallOutcome
+    {
+        let started = Date()
+        var record: [String: JSONValue] = [
+            "caller": .string(caller), "tool": .string(tool), "arguments": arguments,
+            "arguments_digest": .string(Self.digest(arguments)), "started_at": .string(Self.timestamp(started)),
+        ]
+        var outcome = await pipeline(tool: tool, arguments: arguments, caller: caller, progressToken: progressToken,
+            record: &record)
+        record["outcome"] = .string(outcome.status.rawValue)
+        if let reason = outcome.reason { record["error"] = .string(reason) }
+        record["duration_ms"] = .double(Date().timeIntervalSince(started) * 1000)
+        if let decision = outcome.decision { record["decision"] = decision.json }
+        record["findings"] = .array(outcome.findings.map(Self.findingJSON))
+        if let result = outcome.result {
+            let bytes = result.serializedBytes()
+            record["result_digest"] = .string(Self.digest(result))
+            record["result"] = .string(String(decoding: bytes.prefix(4096), as: UTF8.self))
+            record["result_truncated"] = .bool(bytes.count > 4096)
+        }
+        if let audit {
+            do {
+                outcome.receipt = try await audit.record(kind: "invocation", payload: .object(record))
+            } catch {
+                // A call that cannot be recorded is not returned as a success.
+                logger.error("cannot record the invocation", metadata: ["error": "\(error)", "tool": "\(tool)"])
+                return CallOutcome(status: .failed, result: nil, reason: "the call could not be recorded: \(error)",
+                    decision: outcome.decision, findings: outcome.findings, receipt: nil)
+            }
+        }
+        return outcome
+    }
+
+    func pipeline(tool: String, arguments: JSONValue, caller: String, progressToken: JSONValue?,
+        record: inout [String: JSONValue]) async -> CallOutcome
+    {
+        func refuse(_ reason: String, _ decision: Decision? = nil, _ findings: [Finding] = []) -> CallOutcome {
+            CallOutcome(status: .refused, result: nil, reason: reason, decision: decision, findings: findings)
+        }
+        // 1. Resolve the tool to its plugin.
+        guard let dot = tool.firstIndex(of: "."), dot != tool.startIndex else {
+            return refuse("unknown tool \(tool): tool names are PLUGIN.TOOL (see `warden plugins list`)")
+        }
+        let pluginName = String(tool[..<dot])
+        let toolName = String(tool[tool.index(after: dot)...])
+        guard let runner = runner(named: pluginName), runner.manifest.kind == .tool else {
+            return refuse("unknown tool \(tool): no tool plugin named \(pluginName)")
+        }
+        guard case .object = arguments else { return refuse("arguments must be a JSON object") }
+        let client: MCPClient
+        do {
+            client = try await runner.ready()
+        } catch {
+            return CallOutcome(status: .failed, result: nil, reason: "\(pluginName): \(error)", findings: [])
+        }
+        let manifest = runner.manifest
+        let launched = await runner.launched
+        record["plugin"] = [
+            "name": .string(manifest.name), "version": .string(manifest.version),
+            "manifest_digest": .string(manifest.digest), "binary_digest": .string(launched?.binaryDigest ?? ""),
+            "sandbox_spec_digest": .string(launched?.specDigest ?? ""),
+            "landlock_abi": .int(Int64(launched?.landlockABI ?? 0)),
+        ]
+        guard let definition = await runner.tools.first(where: { $0["name"]?.stringValue == toolName }) else {
+            return refuse("unknown tool \(tool): \(pluginName) has no tool named \(toolName)")
+        }
+        record["tool_definition_digest"] = .string(Self.digest(definition))
+        // 2. Capabilities: the plugin runs only within manifest ∩ grant (checked at start); name what it holds.
+        let grant = registry.withLock { $0.grants.grant(for: pluginName) }
+        // 4–5. Rules and detectors on the arguments, side by side.
+        async let violations = checkRules(phase: "pre", tool: tool, definition: definition, arguments: arguments,
+            output: nil)
+        async let scanned = scan(phase: .input, tool: tool, value: arguments)
+        let (pre, findings) = await (violations, scanned)
+        // 6. Policies decide, with the findings.
+        let decision = await decide(tool: tool, plugin: pluginName, caller: caller, arguments: arguments,
+            grant: grant, findings: findings.findings, errors: findings.errors + pre.errors)
+        record["policy_set_digest"] = decision.policySetDigest.map { .string($0) } ?? .null
+        if !pre.violations.isEmpty {
+            return refuse("rule violated: " + pre.violations.joined(separator: "; "), decision, findings.findings)
+        }
+        switch decision.effect {
+        case .deny:
+            let why = (decision.reasons + decision.errors.map(\.message)).joined(separator: "; ")
+            return refuse("denied by policy [\(decision.matchedRules.joined(separator: ", "))]: \(why)", decision,
+                findings.findings)
+        case .requireApproval:
+            // The approval queue is not part of this kernel yet: a held call does not run (fail closed).
+            return refuse("requires approval [\(decision.matchedRules.joined(separator: ", "))]: "
+                + decision.reasons.joined(separator: "; "), decision, findings.findings)
+        case .allow:
+            break
+        }
+        // 8. Execute in the tool's sandbox.
+        let result: JSONValue
+        do {
+            result = try await client.callTool(toolName, arguments: arguments, progressToken: progressToken)
+        } catch {
+            return CallOutcome(status: .failed, result: nil, reason: "\(tool): \(error)", decision: decision,
+                findings: findings.findings)
+        }
+        // 9. Detectors and rules on the output.
+        async let postViolations = checkRules(phase: "post", tool: tool, definition: definition,
+            arguments: arguments, output: result)
+        async let postScan = scan(phase: .output, tool: tool, value: result)
+        let (post, outFindings) = await (postViolations, postScan)
+        let all = findings.findings + outFindings.findings
+        if !post.violations.isEmpty || !post.errors.isEmpty {
+            return refuse("output withheld, rule violated: " + (post.violations + post.errors).joined(separator: "; "),
+                decision, all)
+        }
+        let isError = result["isError"]?.boolValue == true
+        return CallOutcome(status: isError ? .toolError : .ok, result: result, reason: nil, decision: decision,
+            findings: all)
+    }
+
+    struct RuleResult {
+        var violations: [String] = []
+        var errors: [String] = []
+    }
+
+    /// Every rule plugin's verdict. A rule plugin that errors counts as a violation: rules fail closed.
+    func checkRules(phase: String, tool: String, definition: JSONValue, arguments: JSONValue, output: JSONValue?)
+        async -> RuleResult
+    {
+        var out = RuleResult()
+        for runner in runners(kind: .rule) {
+            var params: [String: JSONValue] = [
+                "phase": .string(phase), "tool": .string(tool),
+                "input_schema": definition["inputSchema"] ?? [:], "arguments": arguments,
+                "workspace": .string(configuration.workspace),
+            ]
+            if let output { params["output"] = output }
+            do {
+                let client = try await runner.ready()
+                let answer = try await client.request("rule/check", params: .object(params))
+                guard let list = answer["violations"]?.arrayValue else {
+                    out.violations.append("\(runner.manifest.name): malformed answer (no violations list)")
+                    continue
+                }
+                for v in list {
+                    let rule = v["rule"]?.stringValue ?? "?"
+                    out.violations.append("\(runner.manifest.name)/\(rule): \(v["message"]?.stringValue ?? "violated")")
+                }
+            } catch {
+                out.violations.append("\(runner.manifest.name): could not check (\(error))")
+            }
+        }
+        return out
+    }
+
+    struct ScanResult {
+        var findings: [Finding] = []
+        var errors: [String] = []
+    }
+
+    /// Every detector's findings. A detector that fails is recorded as an error, which the policy decision
+    /// then counts as a deny.
+    func scan(phase: ScanPhase, tool: String, value: JSONValue) async -> ScanResult {
+        var out = ScanResult()
+        for runner in runners(kind: .detector) {
+            do {
+                let client = try await runner.ready()
+                let answer = try await client.request(
+                    "hunter/scan", params: ["phase": .string(phase.rawValue), "tool": .string(tool), "value": value])
+                guard let list = answer["findings"]?.arrayValue else {
+                    out.errors.append("detector \(runner.manifest.name) answered without findings")
+                    continue
+                }
+                for item in list {
+                    let data = Data(item.serializedBytes())
+                    guard var finding = try? JSONDecoder().decode(Finding.self, from: data) else {
+                        out.errors.append("detector \(runner.manifest.name) sent a malformed finding")
+                        continue
+                    }
+                    finding.detector = runner.manifest.name
+                    out.findings.append(finding)
+                }
+            } catch {
+                out.errors.append("detector \(runner.manifest.name) failed: \(error)")
+            }
+        }
+        return out
+    }
+
+    /// Asks every policy plugin and combines: deny > require_approval > allow > default deny. No policy plugin,
+    /// an error, a timeout or a malformed answer is a deny.
+    func decide(tool: String, plugin: String, caller: String, arguments: JSONValue, grant: Capabilities,
+        findings: [Finding], errors: [String]) async -> Decision
+    {
+        let policies = runners(kind: .policy)
+        guard !policies.isEmpty else {
+            return .failClosed("no policy plugin is installed: every call is denied (add Plugins/policy)")
+        }
+        let request: JSONValue = [
+            "tool": .string(tool), "plugin": .string(plugin), "caller": .string(caller), "arguments": arguments,
+            "capabilities": Self.capabilityJSON(grant), "findings": .array(findings.map(Self.findingJSON)),
+            "time": .string(Self.timestamp(Date())),
+        ]
+        var decisions: [Decision] = []
+        for runner in policies {
+            do {
+                let client = try await runner.ready()
+                let answer = try await client.request("policy/evaluate", params: ["request": request])
+                decisions.append(try Decision(json: answer))
+            } catch {
+                decisions.append(.failClosed("policy plugin \(runner.manifest.name) failed: \(error)"))
+            }
+        }
+        for error in errors { decisions.append(.failClosed(error)) }
+        return Decision.combining(decisions)
+    }
+
+    static func capabilityJSON(_ c: Capabilities) -> JSONValue {
+        [
+            "read": .array(c.read.map { .string($0) }), "write": .array(c.write.map { .string($0) }),
+            "network": .string(c.network.rawValue), "spawn": .bool(c.spawn), "env": .array(c.env.map { .string($0) }),
+        ]
+    }
+
+    static func findingJSON(_ f: Finding) -> JSONValue {
+        (try? JSONValue.parse(Array((try? JSONEncoder().encode(f)) ?? Data()))) ?? .null
+    }
+
+    static func digest(_ value: JSONValue) -> String {
+        "sha256:" + SHA256.hash(data: value.serializedBytes()).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+    }
+}

@@ -1,0 +1,218 @@
+import Crypto
+import Foundation
+import Logging
+import Synchronization
+import WardenCore
+
+/// Where the kernel finds things.
+public struct KernelConfiguration: Sendable {
+    public var pluginsFolder: String
+    public var policiesFolder: String
+    public var home: String
+    public var workspace: String
+    public init(pluginsFolder: String, policiesFolder: String, home: String, workspace: String) {
+        self.pluginsFolder = pluginsFolder
+        self.policiesFolder = policiesFolder
+        self.home = home
+        self.workspace = workspace
+    }
+}
+
+/// One plugin as the kernel lists it.
+public struct PluginStatus: Sendable {
+    public var name: String
+    public var kind: String
+    public var version: String
+    public var state: String
+    public var tools: [String]
+    public var capabilities: Capabilities
+    public var digest: String
+    public var problems: [String]
+
+    public var json: JSONValue {
+        [
+            "name": .string(name), "kind": .string(kind), "version": .string(version), "state": .string(state),
+            "tools": .array(tools.map { .string($0) }), "digest": .string(digest),
+            "problems": .array(problems.map { .string($0) }),
+            "capabilities": [
+                "read": .array(capabilities.read.map { .string($0) }),
+                "write": .array(capabilities.write.map { .string($0) }),
+                "network": .string(capabilities.network.rawValue), "spawn": .bool(capabilities.spawn),
+                "env": .array(capabilities.env.map { .string($0) }),
+            ],
+        ]
+    }
+}
+
+/// The kernel: finds plugins, supervises them, and runs every tool call through the pipeline of DESIGN.md.
+public final class Kernel: Sendable {
+    public let configuration: KernelConfiguration
+    let logger: Logger
+    let launcherFactory: @Sendable (Grants) -> PluginLauncher
+    let audit: (any AuditSink)?
+    let progress: @Sendable (JSONValue) -> Void
+
+    struct Registry {
+        var runners: [String: PluginRunner] = [:]
+        var problems: [String: DiscoveredPlugin] = [:]
+        var grants = Grants()
+        var grantProblems: [String] = []
+    }
+    let registry = Mutex(Registry())
+
+    public init(
+        configuration: KernelConfiguration, logger: Logger, audit: (any AuditSink)?,
+        launcherFactory: @escaping @Sendable (Grants) -> PluginLauncher,
+        progress: @escaping @Sendable (JSONValue) -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        self.audit = audit
+        self.launcherFactory = launcherFactory
+        self.progress = progress
+    }
+
+    // MARK: Discovery
+
+    /// What a reload changed.
+    public struct ReloadReport: Sendable {
+        public var added: [String] = []
+        public var changed: [String] = []
+        public var removed: [String] = []
+        public var problems: [String] = []
+    }
+
+    /// Scans the plugins folder and the grants: starts new plugins lazily, restarts changed ones (a changed
+    /// manifest digest re-verifies), stops removed ones. A bad grants file keeps the previous grants.
+    @discardableResult
+    public func reload() async -> ReloadReport {
+        var report = ReloadReport()
+        var grantProblems: [String] = []
+        let grants: Grants
+        do {
+            grants = try Grants.load(policiesFolder: configuration.policiesFolder)
+        } catch {
+            grantProblems = error.issues.map(\.description)
+            grants = registry.withLock { $0.grants }
+            report.problems += grantProblems
+        }
+        let found = PluginDirectory.scan(configuration.pluginsFolder)
+        let launcher = launcherFactory(grants)
+        var toStop: [PluginRunner] = []
+        var toStart: [PluginRunner] = []
+        registry.withLock { r in
+            let grantsChanged = r.grants.byPlugin != grants.byPlugin
+            r.grants = grants
+            r.grantProblems = grantProblems
+            r.problems = [:]
+            var seen = Set<String>()
+            for plugin in found {
+                seen.insert(plugin.name)
+                guard let manifest = plugin.manifest else {
+                    r.problems[plugin.name] = plugin
+                    report.problems += plugin.issues.map(\.description)
+                    if let old = r.runners.removeValue(forKey: plugin.name) { toStop.append(old) }
+                    continue
+                }
+                if let old = r.runners[plugin.name] {
+                    if old.manifest == manifest && !grantsChanged { continue }
+                    toStop.append(old)
+                    report.changed.append(plugin.name)
+                } else {
+                    report.added.append(plugin.name)
+                }
+                let runner = PluginRunner(
+                    manifest: manifest, launcher: launcher, logger: logger,
+                    events: { [weak self] method, params in self?.pluginEvent(method, params) })
+                r.runners[plugin.name] = runner
+                if manifest.kind != .tool { toStart.append(runner) }
+            }
+            for name in r.runners.keys where !seen.contains(name) {
+                toStop.append(r.runners.removeValue(forKey: name)!)
+                report.removed.append(name)
+            }
+        }
+        for runner in toStop { await runner.stop() }
+        // Policies, rules and detectors sit on every call's path: start them now rather than on the first call.
+        await withTaskGroup(of: Void.self) { group in
+            for runner in toStart { group.addTask { _ = try? await runner.ready() } }
+        }
+        if !(report.added.isEmpty && report.changed.isEmpty && report.removed.isEmpty) {
+            logger.info("plugins reloaded", metadata: [
+                "added": "\(report.added)", "changed": "\(report.changed)", "removed": "\(report.removed)",
+            ])
+        }
+        return report
+    }
+
+    func pluginEvent(_ method: String, _ params: JSONValue) {
+        switch method {
+        case "plugin/lifecycle":
+            if let audit {
+                Task { _ = try? await audit.record(kind: "plugin-lifecycle", payload: params) }
+            }
+        case "notifications/progress":
+            progress(params)
+        default:
+            break
+        }
+    }
+
+    func runners(kind: PluginKind) -> [PluginRunner] {
+        registry.withLock { r in r.runners.values.filter { $0.manifest.kind == kind }.sorted { $0.manifest.name < $1.manifest.name } }
+    }
+
+    func runner(named name: String) -> PluginRunner? { registry.withLock { $0.runners[name] } }
+
+    /// Stops every plugin.
+    public func shutdown() async {
+        let all = registry.withLock { Array($0.runners.values) }
+        await withTaskGroup(of: Void.self) { group in
+            for runner in all { group.addTask { await runner.stop() } }
+        }
+    }
+
+    // MARK: Listing
+
+    /// Every plugin, with problems for the ones that could not be loaded; starts tool plugins to list tools
+    /// when `start` is true.
+    public func plugins(start: Bool) async -> [PluginStatus] {
+        let (runners, problems, grantProblems) = registry.withLock { r in
+            (Array(r.runners.values), Array(r.problems.values), r.grantProblems)
+        }
+        var out: [PluginStatus] = []
+        for runner in runners {
+            if start { _ = try? await runner.ready() }
+            let m = runner.manifest
+            let lifecycle = await runner.lifecycle
+            var issues = grantProblems
+            if let e = lifecycle.lastError, lifecycle.state != .ready { issues.append(e) }
+            out.append(PluginStatus(
+                name: m.name, kind: m.kind.rawValue, version: m.version, state: lifecycle.word,
+                tools: await runner.tools.compactMap { $0["name"]?.stringValue.map { "\(m.name).\($0)" } },
+                capabilities: m.capabilities, digest: m.digest, problems: issues))
+        }
+        for p in problems {
+            out.append(PluginStatus(
+                name: p.name, kind: p.manifest?.kind.rawValue ?? "?", version: p.manifest?.version ?? "?",
+                state: "invalid", tools: [], capabilities: Capabilities(), digest: "",
+                problems: p.issues.map(\.description)))
+        }
+        return out.sorted { $0.name < $1.name }
+    }
+
+    /// Every tool of every tool plugin, named `PLUGIN.TOOL`, as MCP tool definitions. Starts tool plugins.
+    public func tools() async -> [JSONValue] {
+        var out: [JSONValue] = []
+        for runner in runners(kind: .tool) {
+            guard (try? await runner.ready()) != nil else { continue }
+            let name = runner.manifest.name
+            for tool in await runner.tools {
+                guard case .object(var o) = tool, let toolName = o["name"]?.stringValue else { continue }
+                o["name"] = .string("\(name).\(toolName)")
+                out.append(.object(o))
+            }
+        }
+        return out
+    }
+}

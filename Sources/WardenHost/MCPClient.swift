@@ -1,0 +1,153 @@
+import WardenCore
+
+/// What a plugin said about itself in the handshake.
+public struct PluginHandshake: Sendable, Hashable {
+    /// `2026-07-28` when the plugin speaks the stateless revision, else the handshake revision agreed.
+    public var protocolVersion: String
+    public var serverInfo: JSONValue?
+    public var capabilities: JSONValue?
+    public var isModern: Bool { protocolVersion == MCPProtocol.modern }
+}
+
+/// The client side of MCP on a plugin connection: the era probe and fallback, `tools/list`, `tools/call`.
+///
+/// The probe follows the 2026-07-28 backward-compatibility rule for stdio: send `server/discover` with the
+/// modern version in `_meta`; a result naming it means a modern server (every later request carries `_meta`);
+/// `UnsupportedProtocolVersionError` means a modern server without our version (refused: we speak one modern
+/// revision); any other error means a legacy server, so the `initialize` → `notifications/initialized`
+/// handshake follows on the same connection. No answer within the timeout is also legacy, but the server may be
+/// in an undefined state, so the caller restarts it first (``probeTimedOut``).
+public struct MCPClient: Sendable {
+    public let connection: PluginConnection
+    public let handshake: PluginHandshake
+    public let timeout: Duration
+    static let clientName = "warden"
+    static let clientVersion = "0.1.0"
+
+    /// Thrown when `server/discover` got no answer: restart the plugin and call ``legacyHandshake``.
+    public struct ProbeTimedOut: Error {}
+
+    /// Probes the era and completes the matching handshake.
+    /// - Throws: ``ProbeTimedOut``, or ``PluginCallError`` when the handshake fails.
+    public static func connect(_ connection: PluginConnection, timeout: Duration, probeTimeout: Duration)
+        async throws -> MCPClient
+    {
+        let answer: Result<JSONValue, PluginCallError>
+        do {
+            answer = .success(try await connection.request(
+                "server/discover",
+                params: ["_meta": MCPProtocol.requestMeta(clientName: clientName, clientVersion: clientVersion)],
+                timeout: probeTimeout))
+        } catch {
+            answer = .failure(error)
+        }
+        switch answer {
+        case .success(let result):
+            let versions = result["supportedVersions"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            if versions.contains(MCPProtocol.modern) {
+                let handshake = PluginHandshake(
+                    protocolVersion: MCPProtocol.modern,
+                    serverInfo: result["_meta"]?[MCPProtocol.metaServerInfo] ?? result["serverInfo"],
+                    capabilities: result["capabilities"])
+                return MCPClient(connection: connection, handshake: handshake, timeout: timeout)
+            }
+            // A discover answer without our modern version: the server may still speak a handshake revision.
+        case .failure(.rpc(let error)) where error.code == JSONRPCError.unsupportedProtocolVersion:
+            let supported = error.data?["supported"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            throw PluginCallError.unavailable(
+                "the plugin speaks MCP \(supported.joined(separator: ", ")) without a handshake; Warden speaks \(MCPProtocol.modern)")
+        case .failure(.timedOut):
+            throw ProbeTimedOut()
+        case .failure(.rpc):
+            break  // Legacy servers answer an unknown method before initialize with some error: fall back.
+        case .failure(let other):
+            throw other
+        }
+        return try await legacyHandshake(connection, timeout: timeout)
+    }
+
+    /// The 2025-11-25 handshake: `initialize`, then `notifications/initialized`.
+    /// - Throws: ``PluginCallError``.
+    public static func legacyHandshake(_ connection: PluginConnection, timeout: Duration) async throws(PluginCallError)
+        -> MCPClient
+    {
+        let result = try await connection.request(
+            "initialize",
+            params: [
+                "protocolVersion": .string(MCPProtocol.legacy), "capabilities": [:],
+                "clientInfo": ["name": .string(clientName), "version": .string(clientVersion)],
+            ], timeout: timeout)
+        guard let version = result["protocolVersion"]?.stringValue, MCPProtocol.legacyVersions.contains(version) else {
+            throw .protocolViolation("initialize answered without a protocol version Warden speaks")
+        }
+        connection.notify("notifications/initialized", params: nil)
+        let handshake = PluginHandshake(
+            protocolVersion: version, serverInfo: result["serverInfo"], capabilities: result["capabilities"])
+        return MCPClient(connection: connection, handshake: handshake, timeout: timeout)
+    }
+
+    /// Sends any request, adding `_meta` when the plugin speaks the modern revision.
+    /// - Throws: ``PluginCallError``.
+    public func request(_ method: String, params: JSONValue = [:], timeout: Duration? = nil) async throws(PluginCallError)
+        -> JSONValue
+    {
+        var params = params
+        if handshake.isModern, case .object(var o) = params {
+            var meta = o["_meta"]?.objectValue ?? [:]
+            for (k, v) in MCPProtocol.requestMeta(clientName: Self.clientName, clientVersion: Self.clientVersion)
+                .objectValue!
+            {
+                meta[k] = v
+            }
+            o["_meta"] = .object(meta)
+            params = .object(o)
+        }
+        let result = try await connection.request(method, params: params, timeout: timeout ?? self.timeout)
+        guard handshake.isModern, case .object(var o) = result, let kind = o.removeValue(forKey: "resultType") else {
+            return result
+        }
+        // 2026-07-28 results say whether they are complete; Warden runs no multi-round requests.
+        guard kind == "complete" else {
+            throw .protocolViolation("\(method) answered with resultType \(kind.serialized()); Warden accepts only complete results")
+        }
+        return .object(o)
+    }
+
+    /// Every tool the plugin offers, following `nextCursor` pages.
+    /// - Throws: ``PluginCallError``, `.protocolViolation` when the answer is not a tools list.
+    public func listTools() async throws(PluginCallError) -> [JSONValue] {
+        var tools: [JSONValue] = []
+        var cursor: JSONValue?
+        for _ in 0..<100 {
+            var params: [String: JSONValue] = [:]
+            if let cursor { params["cursor"] = cursor }
+            let result = try await request("tools/list", params: .object(params))
+            guard let page = result["tools"]?.arrayValue else {
+                throw .protocolViolation("tools/list answered without a \"tools\" array")
+            }
+            for tool in page {
+                guard tool["name"]?.stringValue != nil, tool["inputSchema"]?.objectValue != nil else {
+                    throw .protocolViolation("tools/list returned a tool without a name or an inputSchema")
+                }
+                tools.append(tool)
+            }
+            guard let next = result["nextCursor"], next != .null else { return tools }
+            cursor = next
+        }
+        throw .protocolViolation("tools/list paged more than 100 times")
+    }
+
+    /// Calls a tool. The result keeps `content`, `structuredContent` and `isError` as the plugin sent them.
+    /// - Throws: ``PluginCallError``; a tool error is a result with `isError: true`, not a throw.
+    public func callTool(_ name: String, arguments: JSONValue, progressToken: JSONValue? = nil, timeout: Duration? = nil)
+        async throws(PluginCallError) -> JSONValue
+    {
+        var params: [String: JSONValue] = ["name": .string(name), "arguments": arguments]
+        if let progressToken { params["_meta"] = ["progressToken": progressToken] }
+        let result = try await request("tools/call", params: .object(params), timeout: timeout)
+        guard result["content"]?.arrayValue != nil || result["structuredContent"] != nil else {
+            throw .protocolViolation("tools/call answered without \"content\"")
+        }
+        return result
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Synchronization
+import WardenCore
+
+/// Warden as an MCP server: every tool of every tool plugin, named `PLUGIN.TOOL`, behind the kernel's pipeline.
+///
+/// Dual-era like the plugins' own servers: `initialize` for 2025-11-25 clients, `server/discover` and
+/// per-request `_meta` for 2026-07-28 ones. Transport-neutral: the owner feeds it lines and sends what it
+/// returns, so the same code serves stdio and the control socket.
+public final class MCPGateway: Sendable {
+    let kernel: Kernel
+    let caller: String
+    let send: @Sendable ([UInt8]) -> Void
+    let running = Mutex<[JSONRPCID: Task<Void, Never>]>([:])
+
+    public init(kernel: Kernel, caller: String, send: @escaping @Sendable ([UInt8]) -> Void) {
+        self.kernel = kernel
+        self.caller = caller
+        self.send = send
+    }
+
+    /// Handles one line from the client; answers are sent through `send`, possibly later.
+    public func receive(_ line: [UInt8]) {
+        let message: JSONRPCMessage
+        do {
+            message = try JSONRPCMessage(try JSONValue.parse(line))
+        } catch let error as JSONRPCMessage.Invalid {
+            replyError(error.id, JSONRPCError(code: JSONRPCError.invalidRequest, message: error.reason))
+            return
+        } catch {
+            replyError(nil, JSONRPCError(code: JSONRPCError.parseError, message: "not JSON: \(error)"))
+            return
+        }
+        switch message {
+        case .request(let id, let method, let params):
+            let task = Task { [self] in
+                let result = await answer(method: method, params: params)
+                _ = running.withLock { $0.removeValue(forKey: id) }
+                reply(id, result)
+            }
+            running.withLock { $0[id] = task }
+        case .notification(let method, let params):
+            if method == "notifications/cancelled", let raw = params?["requestId"] {
+                let id: JSONRPCID? = raw.intValue.map { .int($0) } ?? raw.stringValue.map { .string($0) }
+                if let id { running.withLock { $0[id] }?.cancel() }
+            }
+        case .response:
+            break
+        }
+    }
+
+    /// Sends a progress notification to the client.
+    public func progress(token: JSONValue, progress: Double, message: String?) {
+        var params: [String: JSONValue] = ["progressToken": token, "progress": .double(progress)]
+        if let message { params["message"] = .string(message) }
+        send(JSONRPCMessage.notification(method: "notifications/progress", params: .object(params)).line)
+    }
+
+    func reply(_ id: JSONRPCID, _ result: Result<JSONValue, JSONRPCError>) {
+        send(JSONRPCMessage.response(id: id, result: result).line)
+    }
+
+    /// An error answer; JSON-RPC says `"id": null` when the request's id could not be read.
+    func replyError(_ id: JSONRPCID?, _ error: JSONRPCError) {
+        if let id { return reply(id, .failure(error)) }
+        var line = JSONValue.object(["jsonrpc": "2.0", "id": .null, "error": error.json]).serializedBytes()
+        line.append(0x0A)
+        send(line)
+    }
+
+    var serverInfo: JSONValue { ["name": "warden", "version": "0.1.0"] }
+    var capabilities: JSONValue { ["tools": ["listChanged": false]] }
+    static let instructions =
+        "Warden runs each tool confined and checks every call against policies; refused calls explain why."
+
+    func answer(method: String, params: JSONValue?) async -> Result<JSONValue, JSONRPCError> {
+        let requested = MCPProtocol.requestedVersion(params)
+        if let requested, requested != MCPProtocol.modern {
+            return .failure(JSONRPCError(
+                code: JSONRPCError.unsupportedProtocolVersion, message: "unsupported protocol version \(requested)",
+                data: ["supported": [.string(MCPProtocol.modern)], "requested": .string(requested)]))
+        }
+        var result: Result<JSONValue, JSONRPCError>
+        switch method {
+        case "initialize":
+            let asked = params?["protocolVersion"]?.stringValue ?? MCPProtocol.legacy
+            let chosen = MCPProtocol.legacyVersions.contains(asked) ? asked : MCPProtocol.legacy
+            result = .success([
+                "protocolVersion": .string(chosen), "capabilities": capabilities, "serverInfo": serverInfo,
+                "instructions": .string(Self.instructions),
+            ])
+        case "server/discover":
+            result = .success(MCPProtocol.discoverResult(
+                capabilities: capabilities, serverInfo: serverInfo, instructions: Self.instructions))
+        case "ping":
+            result = .success([:])
+        case "tools/list":
+            result = .success(["tools": .array(await kernel.tools())])
+        case "tools/call":
+            guard let name = params?["name"]?.stringValue else {
+                return .failure(JSONRPCError(code: JSONRPCError.invalidParams, message: "tools/call needs a string \"name\""))
+            }
+            let arguments = params?["arguments"] ?? [:]
+            guard case .object = arguments else {
+                return .failure(JSONRPCError(code: JSONRPCError.invalidParams, message: "\"arguments\" must be an object"))
+            }
+            let outcome = await kernel.call(
+                tool: name, arguments: arguments, caller: caller, progressToken: params?["_meta"]?["progressToken"])
+            result = .success(outcome.mcpResult)
+        default:
+            return .failure(JSONRPCError(code: JSONRPCError.methodNotFound, message: "method not found: \(method)"))
+        }
+        if requested != nil, case .success(.object(var o)) = result {
+            o["resultType"] = "complete"
+            result = .success(.object(o))
+        }
+        return result
+    }
+}
+
+extension MCPGateway {
+    /// Waits until every request in flight has been answered.
+    public func drain() async {
+        while let task = running.withLock({ $0.popFirst()?.value }) {
+            await task.value
+        }
+    }
+}

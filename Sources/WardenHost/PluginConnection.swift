@@ -1,0 +1,275 @@
+import Foundation
+import Logging
+import Synchronization
+import WardenCore
+import WardenPosix
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One running plugin process and the JSON-RPC conversation with it.
+///
+/// It owns the three pipes. A reader thread splits stdout into capped frames and matches responses to
+/// pending requests; a second thread copies stderr into the log with a line cap and a byte budget; a third
+/// waits for the process to exit. Anything that breaks the protocol (a frame over the cap, a line that is not
+/// JSON-RPC, a response to an id we never sent) stops the plugin and fails every pending request with the reason.
+public final class PluginConnection: Sendable {
+    public let name: String
+    public let pid: pid_t
+    let stdinFD: Int32
+    let frameCap: Int
+    let logger: Logger
+    let onNotification: @Sendable (String, JSONValue?) -> Void
+    let onExit: @Sendable (String) -> Void
+
+    struct State {
+        var nextID: Int64 = 1
+        var pending: [Int64: CheckedContinuation<JSONValue, any Error>] = [:]
+        var closedReason: String?
+        var stdinOpen = true
+    }
+    let state = Mutex(State())
+    let writeLock = Mutex(())
+
+    /// Limits on what a plugin may write to stderr.
+    public static let stderrLineCap = 2048
+    public static let stderrByteBudget = 1 << 20
+
+    /// Takes ownership of `process`'s descriptors and starts the reader threads.
+    public init(
+        name: String, process: ConfinedProcess, frameCap: Int, logger: Logger,
+        onNotification: @escaping @Sendable (String, JSONValue?) -> Void = { _, _ in },
+        onExit: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        self.name = name
+        self.pid = process.pid
+        self.stdinFD = process.stdin
+        self.frameCap = frameCap
+        self.logger = logger
+        self.onNotification = onNotification
+        self.onExit = onExit
+        let stdout = process.stdout
+        let stderr = process.stderr
+        Thread.detachNewThread { [self] in readFrames(stdout) }
+        Thread.detachNewThread { [self] in readLog(stderr) }
+        Thread.detachNewThread { [self] in reap() }
+    }
+
+    /// Sends a request and waits for its answer.
+    /// - Throws: ``PluginCallError``: `.rpc` for a JSON-RPC error answer, `.timedOut` after `timeout` (the
+    ///   request is then cancelled with `notifications/cancelled`), `.exited` or `.protocolViolation` when the
+    ///   plugin stops, `.cancelled` when the calling task is cancelled.
+    public func request(_ method: String, params: JSONValue?, timeout: Duration) async throws(PluginCallError)
+        -> JSONValue
+    {
+        let id: Int64 = state.withLock { s in
+            defer { s.nextID += 1 }
+            return s.nextID
+        }
+        let message = JSONRPCMessage.request(id: .int(id), method: method, params: params)
+        let timer = Task { [self] in
+            try await Task.sleep(for: timeout)
+            let ms = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+            if fail(id, PluginCallError.timedOut(method: method, milliseconds: ms)) {
+                notify("notifications/cancelled", params: ["requestId": .int(id), "reason": "timeout"])
+            }
+        }
+        defer { timer.cancel() }
+        do {
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<JSONValue, any Error>) in
+                    let closed: String? = state.withLock { s in
+                        if let reason = s.closedReason { return reason }
+                        s.pending[id] = continuation
+                        return nil
+                    }
+                    if let closed {
+                        continuation.resume(throwing: PluginCallError.exited(closed))
+                        return
+                    }
+                    if !send(message) {
+                        _ = fail(id, PluginCallError.exited("its input is closed"))
+                    }
+                }
+            } onCancel: { [self] in
+                if fail(id, PluginCallError.cancelled) {
+                    notify("notifications/cancelled", params: ["requestId": .int(id), "reason": "cancelled by caller"])
+                }
+            }
+        } catch let error as PluginCallError {
+            throw error
+        } catch {
+            throw .cancelled
+        }
+    }
+
+    /// Sends a notification (no answer expected).
+    public func notify(_ method: String, params: JSONValue?) {
+        _ = send(.notification(method: method, params: params))
+    }
+
+    /// Closes the plugin's stdin: the polite request to stop.
+    public func closeInput() {
+        let wasOpen = state.withLock { s in
+            defer { s.stdinOpen = false }
+            return s.stdinOpen
+        }
+        if wasOpen { writeLock.withLock { _ in _ = close(stdinFD) } }
+    }
+
+    /// Stops the plugin: closes stdin, then SIGTERM after `grace`, then SIGKILL after another `grace`.
+    public func shutdown(grace: Duration = .milliseconds(500)) async {
+        closeInput()
+        if await waitExit(grace) { return }
+        kill(pid, SIGTERM)
+        if await waitExit(grace) { return }
+        kill(pid, SIGKILL)
+        _ = await waitExit(.seconds(5))
+    }
+
+    /// Whether the process has exited.
+    public var isClosed: Bool { state.withLock { $0.closedReason != nil } }
+
+    func waitExit(_ limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if isClosed { return true }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return isClosed
+    }
+
+    /// Stops the plugin at once for breaking the protocol.
+    func violate(_ reason: String) {
+        logger.warning("plugin broke the protocol; stopping it", metadata: ["plugin.name": "\(name)", "reason": "\(reason)"])
+        failAll(PluginCallError.protocolViolation(reason))
+        kill(pid, SIGKILL)
+    }
+
+    /// Fails one pending request; true if it was still pending.
+    @discardableResult
+    func fail(_ id: Int64, _ error: PluginCallError) -> Bool {
+        guard let continuation = state.withLock({ $0.pending.removeValue(forKey: id) }) else { return false }
+        continuation.resume(throwing: error)
+        return true
+    }
+
+    func failAll(_ error: PluginCallError) {
+        let pending = state.withLock { s in
+            defer { s.pending.removeAll() }
+            return s.pending
+        }
+        for continuation in pending.values { continuation.resume(throwing: error) }
+    }
+
+    func send(_ message: JSONRPCMessage) -> Bool {
+        let line = message.line
+        return writeLock.withLock { _ in
+            guard state.withLock({ $0.stdinOpen }) else { return false }
+            return HostIO.writeAll(stdinFD, line)
+        }
+    }
+
+    func readFrames(_ fd: Int32) {
+        defer { close(fd) }
+        var buffer = LineBuffer(cap: frameCap)
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let n = HostIO.read(fd, into: &chunk)
+            if n <= 0 { return }
+            let lines: [[UInt8]]
+            do {
+                lines = try buffer.append(chunk[0..<n])
+            } catch {
+                violate("sent a line longer than the \(frameCap)-byte frame cap")
+                return
+            }
+            for line in lines where !(line.isEmpty || line == [0x0D]) {
+                handle(line)
+            }
+        }
+    }
+
+    func handle(_ line: [UInt8]) {
+        let message: JSONRPCMessage
+        do {
+            message = try JSONRPCMessage(try JSONValue.parse(line))
+        } catch let error as JSONParseError {
+            violate("sent a line that is not JSON (\(error.reason)): \(String(decoding: line.prefix(80), as: UTF8.self))")
+            return
+        } catch let error as JSONRPCMessage.Invalid {
+            violate("sent a message that is not JSON-RPC 2.0: \(error.reason)")
+            return
+        } catch {
+            violate("\(error)")
+            return
+        }
+        switch message {
+        case .response(let id, let result):
+            guard case .int(let n) = id, let continuation = state.withLock({ $0.pending.removeValue(forKey: n) })
+            else {
+                // A late answer to a request we timed out or cancelled is expected; an id we never sent is not.
+                if case .int(let n) = id, n > 0, n < state.withLock({ $0.nextID }) { return }
+                violate("answered request id \(id), which was never sent")
+                return
+            }
+            switch result {
+            case .success(let value): continuation.resume(returning: value)
+            case .failure(let error): continuation.resume(throwing: PluginCallError.rpc(error))
+            }
+        case .notification(let method, let params):
+            onNotification(method, params)
+        case .request(let id, let method, _):
+            // Plugins may not call back into the kernel (no sampling, no roots): answer, do not act.
+            _ = send(.response(id: id, result: .failure(JSONRPCError(code: JSONRPCError.methodNotFound,
+                message: "the Warden kernel does not serve \(method) to plugins"))))
+        }
+    }
+
+    func readLog(_ fd: Int32) {
+        defer { close(fd) }
+        var budget = Self.stderrByteBudget
+        var pending: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16 << 10)
+        var announced = false
+        while true {
+            let n = HostIO.read(fd, into: &chunk)
+            if n <= 0 { break }
+            guard budget > 0 else {
+                if !announced {
+                    logger.warning("plugin stderr over budget; dropping the rest", metadata: ["plugin.name": "\(name)"])
+                    announced = true
+                }
+                continue
+            }
+            pending.append(contentsOf: chunk[0..<min(n, budget)])
+            budget -= min(n, budget)
+            while let newline = pending.firstIndex(of: 0x0A) {
+                emit(pending[..<newline])
+                pending.removeFirst(newline + 1)
+            }
+            if pending.count > Self.stderrLineCap {
+                emit(pending[...])
+                pending.removeAll()
+            }
+        }
+        if !pending.isEmpty { emit(pending[...]) }
+    }
+
+    func emit(_ bytes: ArraySlice<UInt8>) {
+        let text = String(decoding: bytes.prefix(Self.stderrLineCap), as: UTF8.self)
+        logger.info("\(text)", metadata: ["plugin.name": "\(name)", "plugin.stream": "stderr"])
+    }
+
+    func reap() {
+        let status = HostIO.waitExit(pid)
+        let reason = status.description
+        state.withLock { s in
+            if s.closedReason == nil { s.closedReason = reason }
+        }
+        failAll(PluginCallError.exited(reason))
+        closeInput()
+        onExit(reason)
+    }
+}

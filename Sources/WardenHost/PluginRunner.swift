@@ -1,0 +1,201 @@
+import Foundation
+import Logging
+import WardenCore
+import WardenPosix
+
+/// What the kernel knows about a started plugin process, recorded in every envelope of a call to it.
+public struct LaunchedPlugin: Sendable {
+    public var process: ConfinedProcess
+    /// SHA-256 of the launcher spec as sent.
+    public var specDigest: String
+    /// The Landlock ABI the launcher actually enforced (0 when none).
+    public var landlockABI: Int
+    /// SHA-256 of the executable that was started.
+    public var binaryDigest: String
+}
+
+/// Starts one plugin confined, given its manifest; injected so tests can count or fault launches.
+public typealias PluginLauncher = @Sendable (PluginManifest) throws -> LaunchedPlugin
+
+/// Supervises one plugin: starts it through the launcher, handshakes, restarts it with backoff after a
+/// crash, opens the circuit after repeated crashes, stops it politely then firmly.
+public actor PluginRunner {
+    public let manifest: PluginManifest
+    let launcher: PluginLauncher
+    let logger: Logger
+    let events: @Sendable (String, JSONValue) -> Void
+    public private(set) var lifecycle = PluginLifecycle()
+    public private(set) var client: MCPClient?
+    public private(set) var tools: [JSONValue] = []
+    public private(set) var launched: LaunchedPlugin?
+    var waiters: [CheckedContinuation<Void, Never>] = []
+    /// Era learned from the first handshake; later restarts skip the probe when it was legacy.
+    var knownLegacy = false
+
+    public init(
+        manifest: PluginManifest, launcher: @escaping PluginLauncher, logger: Logger,
+        events: @escaping @Sendable (String, JSONValue) -> Void = { _, _ in }
+    ) {
+        self.manifest = manifest
+        self.launcher = launcher
+        self.logger = logger
+        self.events = events
+    }
+
+    var timeout: Duration { .milliseconds(manifest.limits.timeoutMS) }
+
+    /// The plugin's MCP client, starting the plugin first if needed.
+    /// - Throws: ``PluginCallError/unavailable(_:)`` when it cannot be started or its circuit is open.
+    public func ready() async throws(PluginCallError) -> MCPClient {
+        for _ in 0..<3 {
+            switch lifecycle.state {
+            case .ready:
+                if let client { return client }
+            case .stopped, .backoff:
+                await perform(lifecycle.handle(.start))
+            case .starting:
+                await withCheckedContinuation { waiters.append($0) }
+            case .failed(let why):
+                throw .unavailable(why)
+            case .circuitOpen(let why):
+                throw .unavailable("circuit open after repeated crashes (\(why)); run `warden plugins reload`")
+            case .stopping:
+                throw .unavailable("the plugin is stopping")
+            }
+        }
+        if let client, lifecycle.state == .ready { return client }
+        throw .unavailable(lifecycle.lastError ?? "the plugin did not start")
+    }
+
+    /// Stops the plugin (stdin closed, then SIGTERM, then SIGKILL).
+    public func stop() async {
+        await perform(lifecycle.handle(.stop))
+    }
+
+    /// Clears a failed or open-circuit state and starts again.
+    public func reset() async {
+        await perform(lifecycle.handle(.reset))
+    }
+
+    func perform(_ action: PluginLifecycle.Action) async {
+        switch action {
+        case .none:
+            break
+        case .launch:
+            await launch()
+        case .scheduleRestart(let delay):
+            logger.warning("plugin crashed; restarting", metadata: [
+                "plugin.name": "\(manifest.name)", "delay": "\(delay)", "reason": "\(lifecycle.lastError ?? "")",
+            ])
+            Task { [weak self] in
+                try? await Task.sleep(for: delay)
+                await self?.restartIfBackingOff()
+            }
+        case .terminate:
+            let connection = client?.connection
+            client = nil
+            if let connection { await connection.shutdown() }
+            _ = lifecycle.handle(.stoppedCleanly)
+            record("stopped", ["reason": "stop requested"])
+        }
+    }
+
+    func restartIfBackingOff() async {
+        if case .backoff = lifecycle.state { await perform(lifecycle.handle(.start)) }
+    }
+
+    func launch() async {
+        defer {
+            let w = waiters
+            waiters.removeAll()
+            for waiter in w { waiter.resume() }
+        }
+        do {
+            let started = try await startProcess(probe: !knownLegacy)
+            client = started
+            _ = lifecycle.handle(.started)
+            record("started", [
+                "pid": .int(Int64(launched?.process.pid ?? 0)), "protocol": .string(started.handshake.protocolVersion),
+                "tools": .int(Int64(tools.count)),
+            ])
+        } catch let refusal as LaunchRefusal {
+            _ = lifecycle.handle(.refused(refusal.reason))
+            record("refused", ["reason": .string(refusal.reason)])
+            logger.error("plugin not started", metadata: ["plugin.name": "\(manifest.name)", "reason": "\(refusal.reason)"])
+        } catch {
+            let why = "\(error)"
+            await perform(lifecycle.handle(.crashed(why, at: .now)))
+            record("start-failed", ["reason": .string(why)])
+        }
+    }
+
+    /// A start refused for a reason a restart cannot fix.
+    public struct LaunchRefusal: Error, CustomStringConvertible {
+        public var reason: String
+        public init(_ reason: String) { self.reason = reason }
+        public var description: String { reason }
+    }
+
+    func startProcess(probe: Bool) async throws -> MCPClient {
+        let launched = try launcher(manifest)
+        self.launched = launched
+        let connection = makeConnection(launched)
+        do {
+            let client: MCPClient
+            if probe {
+                do {
+                    client = try await MCPClient.connect(connection, timeout: timeout, probeTimeout: .seconds(2))
+                } catch is MCPClient.ProbeTimedOut {
+                    // No answer to the probe: the spec says restart and use the legacy handshake.
+                    await connection.shutdown(grace: .milliseconds(100))
+                    knownLegacy = true
+                    return try await startProcess(probe: false)
+                }
+            } else {
+                client = try await MCPClient.legacyHandshake(connection, timeout: timeout)
+            }
+            knownLegacy = !client.handshake.isModern
+            if manifest.kind == .tool {
+                tools = try await client.listTools()
+            }
+            return client
+        } catch {
+            await connection.shutdown(grace: .milliseconds(100))
+            throw error
+        }
+    }
+
+    func makeConnection(_ launched: LaunchedPlugin) -> PluginConnection {
+        let name = manifest.name
+        let events = self.events
+        return PluginConnection(
+            name: name, process: launched.process, frameCap: Int(manifest.limits.frameKB) * 1024, logger: logger,
+            onNotification: { method, params in
+                events(method, ["plugin": .string(name), "params": params ?? .null])
+            },
+            onExit: { [weak self] reason in
+                Task { await self?.exited(pid: launched.process.pid, reason: reason) }
+            })
+    }
+
+    func exited(pid: pid_t, reason: String) async {
+        guard launched?.process.pid == pid else { return }
+        switch lifecycle.state {
+        case .ready, .starting:
+            client = nil
+            record("crashed", ["reason": .string(reason)])
+            await perform(lifecycle.handle(.crashed(reason, at: .now)))
+        default:
+            break
+        }
+    }
+
+    func record(_ event: String, _ details: [String: JSONValue]) {
+        var o = details
+        o["event"] = .string(event)
+        o["plugin"] = .string(manifest.name)
+        o["version"] = .string(manifest.version)
+        o["manifest_digest"] = .string(manifest.digest)
+        events("plugin/lifecycle", .object(o))
+    }
+}

@@ -1,0 +1,63 @@
+"""A tool plugin that misbehaves in one chosen way, for the kernel's bad-plugin tests.
+
+Usage: misbehaving.py MODE. Every mode but `garbage` and `silent` completes a legacy MCP handshake and
+offers one tool, `poke`; the misbehaviour happens at startup or when `poke` is called.
+"""
+import json
+import os
+import sys
+import time
+
+MODE = sys.argv[1]
+
+
+def send(message):
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+if MODE == "garbage":
+    sys.stdout.write("hello, I am not JSON-RPC\n")
+    sys.stdout.flush()
+    time.sleep(60)
+    sys.exit(0)
+
+for line in sys.stdin:
+    message = json.loads(line)
+    method, ident = message.get("method"), message.get("id")
+    if MODE == "silent" or ident is None:
+        continue
+    if method == "initialize":
+        send({"jsonrpc": "2.0", "id": ident, "result": {
+            "protocolVersion": "2025-11-25", "capabilities": {"tools": {}},
+            "serverInfo": {"name": MODE, "version": "1"}}})
+    elif method == "tools/list":
+        send({"jsonrpc": "2.0", "id": ident, "result": {"tools": [
+            {"name": "poke", "description": "misbehave", "inputSchema": {"type": "object"}}]}})
+    elif method == "tools/call":
+        if MODE == "wrongid":
+            send({"jsonrpc": "2.0", "id": ident + 1000, "result": {"content": []}})
+        elif MODE == "hugeline":
+            chunk = "x" * (1 << 20)
+            for _ in range(100):
+                sys.stdout.write(chunk)
+            sys.stdout.flush()
+            time.sleep(30)
+        elif MODE == "exitmid":
+            sys.exit(3)
+        elif MODE == "stderrflood":
+            block = ("noise " * 200 + "\n") * 100
+            for _ in range(500):
+                sys.stderr.write(block)
+            sys.stderr.flush()
+            send({"jsonrpc": "2.0", "id": ident, "result": {"content": [{"type": "text", "text": "survived"}]}})
+        elif MODE == "forkexit":
+            if os.fork() == 0:
+                time.sleep(60)
+            os._exit(0)
+        elif MODE == "hang":
+            time.sleep(60)
+        else:
+            send({"jsonrpc": "2.0", "id": ident, "result": {"content": [{"type": "text", "text": "ok"}]}})
+    else:
+        send({"jsonrpc": "2.0", "id": ident, "error": {"code": -32601, "message": "method not found"}})

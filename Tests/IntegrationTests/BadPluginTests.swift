@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+import WardenCore
+
+/// Misbehaving plugins: each gets a clear error to the caller, the kernel keeps serving, and the other plugins
+/// are not affected.
+@Suite(.serialized) struct BadPluginTests {
+    static let modes = ["garbage", "silent", "wrongid", "hugeline", "exitmid", "stderrflood", "forkexit", "hang"]
+
+    func fixture() throws -> TestHome {
+        let home = try TestHome(repositoryPlugins: false)
+        try home.addBundled("echo")
+        try home.addBundled("policy")
+        let script = try String(contentsOf: RepositoryPaths.root.appendingPathComponent("Tests/Fixtures/misbehaving.py"), encoding: .utf8)
+        var grants: [String: JSONValue] = ["echo": [:], "policy": ["read": ["policies"]]]
+        for mode in Self.modes {
+            let spawn = mode == "forkexit"
+            try home.write("Plugins/\(mode)/misbehaving.py", script)
+            try home.write("Plugins/\(mode)/plugin.json", """
+                {"name": "\(mode)", "version": "1", "kind": "tool", "interpreter": "/usr/bin/python3",
+                 "command": ["misbehaving.py", "\(mode)"], "capabilities": {"spawn": \(spawn)},
+                 "limits": {"timeout_ms": 1500, "frame_kb": 1024}}
+                """)
+            grants[mode] = spawn ? ["spawn": true] : [:]
+        }
+        try home.write("Policies/grants.json", JSONValue.object(["grants": .object(grants)]).prettyPrinted())
+        try home.write("Policies/policies/allow.yaml", """
+            version: 1
+            description: Every fixture tool may be called.
+            rules:
+              - id: allow-all
+                effect: allow
+                match:
+                  tools: ["*"]
+            """)
+        return home
+    }
+
+    @Test func everyMisbehaviour_failsItsCall_andTheKernelKeepsServing() throws {
+        let home = try fixture()
+        defer { home.remove() }
+        let kernel = try KernelProcess(home)
+        defer { kernel.stop() }
+        for mode in Self.modes {
+            let started = Date()
+            let run = try kernel.run(["call", "\(mode).poke", "--json"])
+            let outcome = try run.json()
+            let elapsed = Date().timeIntervalSince(started)
+            if mode == "stderrflood" {
+                #expect(outcome["status"] == "ok", "\(mode): \(run.stdout)")
+                continue
+            }
+            #expect(run.status == 4, "\(mode): exit \(run.status) \(run.stdout) \(run.stderr)")
+            #expect(outcome["status"] == "failed", "\(mode): \(run.stdout)")
+            let reason = outcome["reason"]?.stringValue ?? ""
+            #expect(!reason.isEmpty)
+            #expect(elapsed < 20, "\(mode) took \(elapsed) s")
+            // The kernel and its other plugins are unaffected.
+            let echo = try kernel.run(["call", "echo.echo", "--args", #"{"text": "still here"}"#, "--json"])
+            #expect(echo.status == 0, "after \(mode): \(echo.stdout) \(echo.stderr)")
+        }
+        #expect(kernel.process.isRunning)
+    }
+
+    @Test func reasons_sayWhatWentWrong() throws {
+        let home = try fixture()
+        defer { home.remove() }
+        let kernel = try KernelProcess(home)
+        defer { kernel.stop() }
+        let expectations = [
+            "garbage": "not JSON", "wrongid": "never sent", "hugeline": "frame cap", "exitmid": "exited",
+            "hang": "within 1500 ms",
+        ]
+        for (mode, words) in expectations.sorted(by: { $0.key < $1.key }) {
+            let outcome = try kernel.run(["call", "\(mode).poke", "--json"]).json()
+            let reason = outcome["reason"]?.stringValue ?? ""
+            #expect(reason.contains(words), "\(mode): \(reason)")
+        }
+    }
+
+    @Test func unknownTool_andBadArguments_areRefusedClearly() throws {
+        let home = try fixture()
+        defer { home.remove() }
+        let unknown = try WardenRun.run(["call", "nosuch.tool", "--json", "--workspace", home.workspace.path] + home.options)
+        #expect(unknown.status == 3)
+        #expect(try unknown.json()["reason"]?.stringValue?.contains("unknown tool nosuch.tool") == true)
+        let notJSON = try WardenRun.run(["call", "echo.echo", "--args", "{not json", "--workspace", home.workspace.path] + home.options)
+        #expect(notJSON.status == 2)
+        #expect(notJSON.stderr.contains("--args is not JSON"))
+        let notObject = try WardenRun.run(["call", "echo.echo", "--args", "[1]", "--workspace", home.workspace.path] + home.options)
+        #expect(notObject.status == 2)
+        #expect(notObject.stderr.contains("must be a JSON object"))
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+/// A `warden serve` running in the background for the length of a test.
+final class KernelProcess {
+    let process = Process()
+    let home: TestHome
+    let log = Pipe()
+
+    /// Starts the kernel and waits until its control socket answers.
+    init(_ home: TestHome, extra: [String] = []) throws {
+        self.home = home
+        process.executableURL = URL(fileURLWithPath: WardenRun.binary)
+        process.arguments = ["serve"] + home.options + ["--workspace", home.workspace.path] + extra
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let socket = home.home.appendingPathComponent("control.sock").path
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if FileManager.default.fileExists(atPath: socket) { return }
+            guard process.isRunning else { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        stop()
+        Issue.record("warden serve did not open its control socket: \(logText())")
+    }
+
+    /// Runs a warden command against this kernel.
+    func run(_ arguments: [String]) throws -> WardenRun {
+        try WardenRun.run(arguments + home.options)
+    }
+
+    func logText() -> String {
+        String(decoding: log.fileHandleForReading.availableData, as: UTF8.self)
+    }
+
+    /// SIGTERM, then waits for a clean exit.
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+import WardenCore
+
+/// The official Python MCP SDK as the client of `warden serve --stdio`, with the repository's plugins and
+/// default policies: list tools, call them, see a refusal.
+@Suite(.serialized) struct MCPGatewayTests {
+    static var python: String {
+        ProcessInfo.processInfo.environment["WARDEN_PYTHON"]
+            ?? RepositoryPaths.root.appendingPathComponent(".venv/bin/python").path
+    }
+
+    func client(_ home: TestHome, era: String, calls: JSONValue) throws -> JSONValue {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.python), "no Python with the MCP SDK: run `make test`")
+        let script = RepositoryPaths.root.appendingPathComponent("Tests/python/mcp_client.py").path
+        let run = try WardenRun.runProgram(
+            Self.python,
+            [script, "--era", era, WardenRun.binary] + home.options + ["--workspace", home.workspace.path],
+            input: calls.serialized())
+        #expect(run.status == 0, "mcp client failed: \(run.stderr.suffix(3000))")
+        return try JSONValue.parse(run.stdout)
+    }
+
+    @Test(arguments: ["legacy", "modern"])
+    func sdkClient_listsAndCallsTools_andSeesARefusal(era: String) throws {
+        let home = try TestHome(repositoryPlugins: true)
+        defer { home.remove() }
+        try home.write("workspace/notes.txt", "hello from the workspace\n")
+        let report = try client(home, era: era, calls: [
+            ["files.read", ["path": "notes.txt"]],
+            ["time.get_current_time", ["timezone": "UTC"]],
+            ["shell.run", ["program": "rm", "args": ["-rf", "/"]]],
+        ])
+        #expect(report["server"] == "warden")
+        let tools = report["tools"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        for expected in ["files.read", "files.write", "shell.run", "http.get", "time.get_current_time"] {
+            #expect(tools.contains(expected), "\(expected) missing from \(tools)")
+        }
+        let calls = report["calls"]?.arrayValue ?? []
+        #expect(calls.count == 3)
+        #expect(calls[0]["is_error"] == false)
+        #expect(calls[0]["text"]?.stringValue?.contains("hello from the workspace") == true)
+        #expect(calls[0]["envelope_seq"]?.intValue != nil)
+        #expect(calls[1]["is_error"] == false, "\(calls[1])")
+        #expect(calls[1]["structured"]?["timezone"] == "UTC")
+        #expect(calls[2]["is_error"] == true)
+        #expect(calls[2]["status"] == "refused")
+        #expect(calls[2]["text"]?.stringValue?.hasPrefix("refused:") == true)
+        #expect((calls[2]["rules"]?.arrayValue ?? []).isEmpty == false)
+    }
+}

@@ -1,0 +1,50 @@
+"""Drives `warden serve --stdio` with the official MCP Python SDK, as any MCP client would.
+
+Usage: mcp_client.py --era legacy|modern WARDEN_BINARY [warden arguments...]
+`legacy` uses the 2025-11-25 handshake (initialize); `modern` the 2026-07-28 one (server/discover).
+Prints one JSON object: the tool names, and the outcome of each call the test asks for.
+"""
+import asyncio
+import json
+import sys
+
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+
+
+async def main() -> None:
+    _, era, binary, *args = sys.argv[1:]
+    calls = json.loads(sys.stdin.read() or "[]")
+    params = StdioServerParameters(command=binary, args=["serve", "--stdio", *args])
+    report = {"calls": []}
+    async with stdio_client(params) as (read, write):
+        async with ClientSession(read, write) as session:
+            if era == "legacy":
+                init = await session.initialize()
+                report["server"] = init.server_info.name
+                report["protocol"] = str(init.protocol_version)
+            else:
+                found = await session.discover()
+                report["server"] = (found.meta or {}).get("io.modelcontextprotocol/serverInfo", {}).get("name")
+                report["protocol"] = session.protocol_version
+            tools = await session.list_tools()
+            report["tools"] = sorted(t.name for t in tools.tools)
+            for name, arguments in calls:
+                result = await session.call_tool(name, arguments)
+                text = "".join(getattr(c, "text", "") for c in result.content)
+                meta = (result.meta or {}).get("warden", {})
+                report["calls"].append(
+                    {
+                        "tool": name,
+                        "is_error": bool(result.is_error),
+                        "text": text,
+                        "structured": result.structured_content,
+                        "status": meta.get("status"),
+                        "envelope_seq": meta.get("envelope_seq"),
+                        "rules": meta.get("rules"),
+                    }
+                )
+    print(json.dumps(report))
+
+
+asyncio.run(main())
