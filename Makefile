@@ -9,8 +9,7 @@ APT_PACKAGES := libseccomp-dev libcap-dev libjansson-dev libsqlite3-dev libpcre2
 BUNDLED := files shell http echo policy rules hunter
 VENV := $(CURDIR)/.venv
 TIME_VENV := $(CURDIR)/Plugins/time/.venv
-# Static Swift runtime: the plugins then need nothing from the toolchain inside their sandbox, and start faster.
-SWIFTFLAGS := -c $(CONFIG) --static-swift-stdlib
+SWIFTFLAGS := -c $(CONFIG)
 BIN = $(shell $(SWIFT) build $(SWIFTFLAGS) --show-bin-path)
 
 .PHONY: run test build deps python launcher plugins bench bench-launcher bench-log bench-policy bench-hunter format clean

@@ -57,8 +57,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        // One multi-call binary for every bundled plugin. The Makefile builds with --static-swift-stdlib so
-        // that a confined plugin needs nothing from the toolchain's folders.
+        // One multi-call binary for every bundled plugin; the kernel lets it read the Swift runtime it links.
         .executableTarget(
             name: "warden-plugin",
             dependencies: ["WardenPluginKit", "WardenTools", "WardenPolicy", "WardenHunter"],
@@ -72,6 +71,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // `make bench-log`: the log's append and verify throughput beside raw signing and raw inserts.
+        .executableTarget(
+            name: "warden-log-bench", dependencies: ["WardenCore", "WardenStore", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Benchmarks/log", exclude: ["README.md"], swiftSettings: strict),
         .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"], swiftSettings: strict),
         .testTarget(
             name: "WardenStoreTests", dependencies: ["WardenStore", "WardenCore"], swiftSettings: strict),

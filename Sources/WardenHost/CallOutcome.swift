@@ -1,14 +1,5 @@
 import WardenCore
-
-/// Where a recorded envelope sits in the log: a caller keeps it to check its own record later.
-public struct LogReceipt: Sendable, Hashable, Codable {
-    public var seq: Int64
-    public var hash: String
-    public init(seq: Int64, hash: String) {
-        self.seq = seq
-        self.hash = hash
-    }
-}
+import WardenStore
 
 /// Records an event as a signed envelope in the log. The kernel records every invocation and lifecycle event.
 public protocol AuditSink: Sendable {

@@ -8,13 +8,16 @@ import WardenPosix
 public final class ConfinedLauncher: Sendable {
     let launcherPath: String
     let builder: SpecBuilder
+    /// Requirements the kernel does not meet (``SandboxPolicy``); while any remain, no plugin starts.
+    let unmetRequirements: [String]
     /// Binary digests by (path, size, mtime, inode): hashing a large binary on every restart is wasted work when
     /// nothing changed, and any change of those facts hashes again.
     let digests = Mutex<[String: (key: String, digest: String)]>([:])
 
-    public init(launcherPath: String, builder: SpecBuilder) {
+    public init(launcherPath: String, builder: SpecBuilder, unmetRequirements: [String] = []) {
         self.launcherPath = launcherPath
         self.builder = builder
+        self.unmetRequirements = unmetRequirements
     }
 
     /// A launcher function for ``PluginRunner`` under the given grants.
@@ -23,6 +26,11 @@ public final class ConfinedLauncher: Sendable {
     }
 
     func launch(_ manifest: PluginManifest, grant: Capabilities) throws -> LaunchedPlugin {
+        guard unmetRequirements.isEmpty else {
+            throw PluginRunner.LaunchRefusal(
+                "this kernel cannot confine plugins as Policies/sandbox.json demands: "
+                    + unmetRequirements.joined(separator: " "))
+        }
         let current = PluginDirectory.load(folder: manifest.folder)
         guard let onDisk = current.manifest, onDisk.digest == manifest.digest else {
             let why = current.issues.map(\.description).joined(separator: "; ")

@@ -180,9 +180,13 @@ public final class Kernel: Sendable {
         let (runners, problems, grantProblems) = registry.withLock { r in
             (Array(r.runners.values), Array(r.problems.values), r.grantProblems)
         }
+        if start {
+            await withTaskGroup(of: Void.self) { group in
+                for runner in runners { group.addTask { _ = try? await runner.ready() } }
+            }
+        }
         var out: [PluginStatus] = []
         for runner in runners {
-            if start { _ = try? await runner.ready() }
             let m = runner.manifest
             let lifecycle = await runner.lifecycle
             var issues = grantProblems
@@ -203,9 +207,13 @@ public final class Kernel: Sendable {
 
     /// Every tool of every tool plugin, named `PLUGIN.TOOL`, as MCP tool definitions. Starts tool plugins.
     public func tools() async -> [JSONValue] {
+        let tools = runners(kind: .tool)
+        await withTaskGroup(of: Void.self) { group in
+            for runner in tools { group.addTask { _ = try? await runner.ready() } }
+        }
         var out: [JSONValue] = []
-        for runner in runners(kind: .tool) {
-            guard (try? await runner.ready()) != nil else { continue }
+        for runner in tools {
+            guard await runner.lifecycle.state == .ready else { continue }
             let name = runner.manifest.name
             for tool in await runner.tools {
                 guard case .object(var o) = tool, let toolName = o["name"]?.stringValue else { continue }

@@ -33,12 +33,14 @@ public final class MCPGateway: Sendable {
         }
         switch message {
         case .request(let id, let method, let params):
-            let task = Task { [self] in
-                let result = await answer(method: method, params: params)
-                _ = running.withLock { $0.removeValue(forKey: id) }
-                reply(id, result)
+            // Registered under the lock before the task can finish and remove itself (see ``drain()``).
+            running.withLock { tasks in
+                tasks[id] = Task { [self] in
+                    let result = await answer(method: method, params: params)
+                    reply(id, result)
+                    _ = running.withLock { $0.removeValue(forKey: id) }
+                }
             }
-            running.withLock { $0[id] = task }
         case .notification(let method, let params):
             if method == "notifications/cancelled", let raw = params?["requestId"] {
                 let id: JSONRPCID? = raw.intValue.map { .int($0) } ?? raw.stringValue.map { .string($0) }

@@ -8,6 +8,8 @@ public struct SpecBuilder: Sendable {
     public var workspace: String
     public var policies: String
     public var hostEnvironment: [String: String]
+    /// Folders of the Swift runtime libraries the bundled plugins link (read-only, when present).
+    public var runtimeLibraryFolders: [String]
 
     /// Read when they exist, for plugins with outbound network: name resolution and CA certificates.
     public static let networkFiles = [
@@ -15,10 +17,12 @@ public struct SpecBuilder: Sendable {
     ]
 
     public init(
-        workspace: String, policies: String, hostEnvironment: [String: String] = ProcessInfo.processInfo.environment
+        workspace: String, policies: String, hostEnvironment: [String: String] = ProcessInfo.processInfo.environment,
+        runtimeLibraryFolders: [String] = []
     ) {
         self.workspace = workspace
         self.policies = policies
+        self.runtimeLibraryFolders = runtimeLibraryFolders
         self.hostEnvironment = hostEnvironment
     }
 
@@ -60,6 +64,9 @@ public struct SpecBuilder: Sendable {
         spec.filesystem.read = Self.unique(read).filter { !write.contains($0) }
         spec.filesystem.write = write
         if caps.network == .outbound { spec.filesystem.readIfPresent += Self.networkFiles }
+        spec.filesystem.readIfPresent += runtimeLibraryFolders.filter { folder in
+            !spec.filesystem.read.contains { folder == $0 || folder.hasPrefix($0 + "/") }
+        }
         for name in caps.env {
             if let value = hostEnvironment[name] { spec.env[name] = value }
         }
@@ -73,6 +80,22 @@ public struct SpecBuilder: Sendable {
         spec.rlimits.fileSize = Int(limits.fileSizeMB) << 20
         spec.syscalls = caps.syscalls
         return spec
+    }
+
+    /// The folders of the Swift runtime libraries this process has loaded (from /proc/self/maps): the bundled
+    /// plugins are built by the same toolchain and link the same libraries. Empty for a static build.
+    public static func loadedSwiftRuntimeFolders() -> [String] {
+        // procfs files report size 0, so read to the end rather than by the reported size.
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/maps") else { return [] }
+        defer { try? handle.close() }
+        let maps = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        var folders: [String] = []
+        for line in maps.split(separator: "\n") {
+            guard let slash = line.firstIndex(of: "/"), line.contains("libswiftCore.so") else { continue }
+            let folder = (String(line[slash...]) as NSString).deletingLastPathComponent
+            if !folders.contains(folder) { folders.append(folder) }
+        }
+        return folders
     }
 
     static func unique(_ paths: [String]) -> [String] {

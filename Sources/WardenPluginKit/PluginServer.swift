@@ -53,13 +53,12 @@ public final class PluginServer: Sendable {
                     handle(line: line)
                 }
             } catch {
-                send(
-                    .response(
-                        id: .string("?"),
-                        result: .failure(JSONRPCError(code: JSONRPCError.invalidRequest, message: "frame too large"))))
+                FileHandle.standardError.write(Data("warden-plugin: a line exceeded \(frameCap) bytes; stopping\n".utf8))
                 exit(3)
             }
         }
+        // stdin closed: answer what is in flight, then stop.
+        while !running.withLock({ $0.isEmpty }) { usleep(1000) }
         exit(0)
     }
 
@@ -78,12 +77,15 @@ public final class PluginServer: Sendable {
         }
         switch message {
         case .request(let id, let method, let params):
-            let task = Task.detached { [self] in
-                let result = await self.answer(method: method, params: params)
-                _ = running.withLock { $0.removeValue(forKey: id) }
-                send(.response(id: id, result: result))
+            // Registered under the lock before the task can finish and remove itself; removed only after the
+            // answer is written, so "nothing running" means "everything answered".
+            running.withLock { tasks in
+                tasks[id] = Task.detached { [self] in
+                    let result = await self.answer(method: method, params: params)
+                    send(.response(id: id, result: result))
+                    _ = running.withLock { $0.removeValue(forKey: id) }
+                }
             }
-            running.withLock { $0[id] = task }
         case .notification(let method, let params):
             if method == "notifications/cancelled", let raw = params?["requestId"] {
                 let id: JSONRPCID? =

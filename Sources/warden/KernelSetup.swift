@@ -13,6 +13,8 @@ struct KernelSetup {
 
     /// - Throws: ``CLIError`` when a folder cannot be made or the launcher is missing.
     init(home options: HomeOptions, workspace: String, logToStderr: Bool) throws {
+        // A plugin that dies while we write to it must not take the kernel with it: EPIPE, not SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         paths = options.resolved
         self.workspace = HomeOptions.absolute(workspace)
         var logger = Logger(label: "warden")
@@ -25,6 +27,8 @@ struct KernelSetup {
             } catch {
                 throw CLIError("cannot create \(folder): \(error.localizedDescription)")
             }
+            // Under a root host, plugins run as the unprivileged id 65534: a workspace made here is theirs to write.
+            if folder == self.workspace && getuid() == 0 { chown(folder, 65534, 65534) }
         }
         chmod(paths.home, 0o700)
         let launcherPath: String
@@ -33,7 +37,21 @@ struct KernelSetup {
         } catch {
             throw CLIError("\(error)")
         }
-        let confined = ConfinedLauncher(launcherPath: launcherPath, builder: SpecBuilder(workspace: self.workspace, policies: paths.policies))
+        // What the kernel can enforce, against what the operator demands; a shortfall refuses every plugin.
+        let unmet: [String]
+        do {
+            let requirements = try SandboxPolicy.load(policiesFolder: paths.policies)
+            unmet = requirements.unmet(by: try Launcher.probe(launcher: launcherPath))
+        } catch let issues as ConfigIssues {
+            unmet = issues.issues.map(\.description)
+        } catch {
+            unmet = ["the launcher's probe failed: \(error)"]
+        }
+        for problem in unmet { logger.error("\(problem)") }
+        let builder = SpecBuilder(
+            workspace: self.workspace, policies: paths.policies,
+            runtimeLibraryFolders: SpecBuilder.loadedSwiftRuntimeFolders())
+        let confined = ConfinedLauncher(launcherPath: launcherPath, builder: builder, unmetRequirements: unmet)
         kernel = Kernel(
             configuration: KernelConfiguration(
                 pluginsFolder: paths.plugins, policiesFolder: paths.policies, home: paths.home,
