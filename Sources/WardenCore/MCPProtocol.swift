@@ -18,7 +18,7 @@ public enum MCPProtocol {
     public static func discoverResult(capabilities: JSONValue, serverInfo: JSONValue, instructions: String?) -> JSONValue {
         var o: [String: JSONValue] = [
             "supportedVersions": .array(allVersions.map { .string($0) }), "capabilities": capabilities,
-            "resultType": "complete", "_meta": [metaServerInfo: serverInfo],
+            "resultType": "complete", "_meta": [metaServerInfo: serverInfo], "ttlMs": 0, "cacheScope": "private",
         ]
         if let instructions { o["instructions"] = .string(instructions) }
         return .object(o)
@@ -31,6 +31,23 @@ public enum MCPProtocol {
             metaClientCapabilities: [:],
             metaClientInfo: ["name": .string(clientName), "version": .string(clientVersion)],
         ]
+    }
+
+    /// Methods whose 2026-07-28 results carry caching directives (`ttlMs`, `cacheScope`).
+    public static let cacheableMethods: Set<String> = [
+        "server/discover", "tools/list", "prompts/list", "resources/list", "resources/templates/list",
+    ]
+
+    /// Adds what a 2026-07-28 result must carry: `resultType`, and for listings the caching directives
+    /// (Warden's lists change when plugins do, so they are never cached: `ttlMs` 0, private).
+    public static func modernResult(_ result: JSONValue, method: String) -> JSONValue {
+        guard case .object(var o) = result else { return result }
+        if o["resultType"] == nil { o["resultType"] = "complete" }
+        if cacheableMethods.contains(method) {
+            if o["ttlMs"] == nil { o["ttlMs"] = 0 }
+            if o["cacheScope"] == nil { o["cacheScope"] = "private" }
+        }
+        return .object(o)
     }
 
     /// The protocol version a request names in `params._meta`, if any.

@@ -112,9 +112,8 @@ public final class MCPGateway: Sendable {
         default:
             return .failure(JSONRPCError(code: JSONRPCError.methodNotFound, message: "method not found: \(method)"))
         }
-        if requested != nil, case .success(.object(var o)) = result {
-            o["resultType"] = "complete"
-            result = .success(.object(o))
+        if requested != nil, case .success(let value) = result {
+            result = .success(MCPProtocol.modernResult(value, method: method))
         }
         return result
     }

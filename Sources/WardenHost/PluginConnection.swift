@@ -142,6 +142,10 @@ public final class PluginConnection: Sendable {
 
     /// Stops the plugin at once for breaking the protocol.
     func violate(_ reason: String) {
+        // The violation is why the process ends; the reaper reports this rather than "killed by signal 9".
+        state.withLock { s in
+            if s.closedReason == nil { s.closedReason = "stopped for a protocol violation: \(reason)" }
+        }
         logger.warning("plugin broke the protocol; stopping it", metadata: ["plugin.name": "\(name)", "reason": "\(reason)"])
         failAll(PluginCallError.protocolViolation(reason))
         kill(pid, SIGKILL)
@@ -264,9 +268,9 @@ public final class PluginConnection: Sendable {
 
     func reap() {
         let status = HostIO.waitExit(pid)
-        let reason = status.description
-        state.withLock { s in
-            if s.closedReason == nil { s.closedReason = reason }
+        let reason = state.withLock { s in
+            if s.closedReason == nil { s.closedReason = status.description }
+            return s.closedReason!
         }
         failAll(PluginCallError.exited(reason))
         closeInput()

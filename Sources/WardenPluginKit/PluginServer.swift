@@ -110,12 +110,8 @@ public final class PluginServer: Sendable {
                     data: ["supported": [.string(MCPProtocol.modern)], "requested": .string(modern)]))
         }
         do {
-            var result = try await dispatch(method: method, params: params)
-            if modern != nil, case .object(var o) = result {
-                o["resultType"] = "complete"
-                result = .object(o)
-            }
-            return .success(result)
+            let result = try await dispatch(method: method, params: params)
+            return .success(modern != nil ? MCPProtocol.modernResult(result, method: method) : result)
         } catch let error as PluginMethodError {
             return .failure(error.rpcError)
         } catch let error as JSONRPCError {

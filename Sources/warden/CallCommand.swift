@@ -51,7 +51,18 @@ struct CallCommand: AsyncParsableCommand {
         }
     }
 
+    /// The arguments as a JSON object; anything else is bad input (exit status 2), said on stderr.
     func parseArguments() throws -> JSONValue {
+        do {
+            return try readArguments()
+        } catch let error as ValidationError {
+            var stderr = StandardError()
+            print("warden: \(error.message)", to: &stderr)
+            throw ExitCode.badInput
+        }
+    }
+
+    func readArguments() throws -> JSONValue {
         var text = arguments
         if text.hasPrefix("@") {
             let path = String(text.dropFirst())

@@ -29,6 +29,7 @@ import WardenCore
             description: Every fixture tool may be called.
             rules:
               - id: allow-all
+                description: The fixtures exist to be called.
                 effect: allow
                 match:
                   tools: ["*"]

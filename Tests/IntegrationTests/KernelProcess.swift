@@ -5,15 +5,18 @@ import Testing
 final class KernelProcess {
     let process = Process()
     let home: TestHome
-    let log = Pipe()
+    /// The kernel's log goes to a file: a pipe nobody drains would fill and block the kernel's logging.
+    let logFile: URL
 
     /// Starts the kernel and waits until its control socket answers.
     init(_ home: TestHome, extra: [String] = []) throws {
         self.home = home
+        logFile = home.root.appendingPathComponent("kernel.log")
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: WardenRun.binary)
         process.arguments = ["serve"] + home.options + ["--workspace", home.workspace.path] + extra
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = log
+        process.standardError = try FileHandle(forWritingTo: logFile)
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let socket = home.home.appendingPathComponent("control.sock").path
@@ -33,7 +36,7 @@ final class KernelProcess {
     }
 
     func logText() -> String {
-        String(decoding: log.fileHandleForReading.availableData, as: UTF8.self)
+        (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
     }
 
     /// SIGTERM, then waits for a clean exit.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import WardenCore
 
@@ -34,18 +35,26 @@ struct WardenRun {
         inp.fileHandleForWriting.write(Data(input.utf8))
         try inp.fileHandleForWriting.close()
         let group = DispatchGroup()
-        var outData = Data()
-        var errData = Data()
+        let collected = Mutex((out: Data(), err: Data()))
         group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async {
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            collected.withLock { $0.out = data }
+            group.leave()
+        }
         group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async {
+            let data = err.fileHandleForReading.readDataToEndOfFile()
+            collected.withLock { $0.err = data }
+            group.leave()
+        }
         let seconds = Double(timeout.components.seconds)
         if group.wait(timeout: .now() + seconds) == .timedOut {
             process.terminate()
             Issue.record("\(program) \(arguments.joined(separator: " ")) did not finish within \(seconds) s")
         }
         process.waitUntilExit()
+        let (outData, errData) = collected.withLock { ($0.out, $0.err) }
         return WardenRun(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self))
