@@ -1,13 +1,6 @@
 import WardenCore
 import WardenStore
 
-/// Records an event as a signed envelope in the log. The kernel records every invocation and lifecycle event.
-public protocol AuditSink: Sendable {
-    /// Appends one record of `kind` (`invocation`, `plugin-lifecycle`, …) and returns where it sits.
-    /// - Throws: when the record could not be made durable; the kernel then refuses to return the result.
-    func record(kind: String, payload: JSONValue) async throws -> LogReceipt
-}
-
 /// How one tool call ended, as the CLI and the gateways need it.
 public enum CallStatus: String, Sendable, Codable {
     /// The tool ran and returned a result.

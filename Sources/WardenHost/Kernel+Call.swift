@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import WardenCore
+import WardenStore
 
 extension Kernel {
     /// Runs one tool call through the pipeline: resolve, rules (pre), hunter (pre), policies, execute,
@@ -11,38 +12,58 @@ extension Kernel {
         -> CallOutcome
     {
         let started = Date()
-        var record: [String: JSONValue] = [
-            "caller": .string(caller), "tool": .string(tool), "arguments": arguments,
-            "arguments_digest": .string(Self.digest(arguments)), "started_at": .string(Self.timestamp(started)),
-        ]
-        var outcome = await pipeline(tool: tool, arguments: arguments, caller: caller, progressToken: progressToken,
-            record: &record)
-        record["outcome"] = .string(outcome.status.rawValue)
-        if let reason = outcome.reason { record["error"] = .string(reason) }
-        record["duration_ms"] = .double(Date().timeIntervalSince(started) * 1000)
-        if let decision = outcome.decision { record["decision"] = decision.json }
-        record["findings"] = .array(outcome.findings.map(Self.findingJSON))
-        if let result = outcome.result {
-            let bytes = result.serializedBytes()
-            record["result_digest"] = .string(Self.digest(result))
-            record["result"] = .string(String(decoding: bytes.prefix(4096), as: UTF8.self))
-            record["result_truncated"] = .bool(bytes.count > 4096)
-        }
-        if let audit {
-            do {
-                outcome.receipt = try await audit.record(kind: "invocation", payload: .object(record))
-            } catch {
-                // A call that cannot be recorded is not returned as a success.
-                logger.error("cannot record the invocation", metadata: ["error": "\(error)", "tool": "\(tool)"])
-                return CallOutcome(status: .failed, result: nil, reason: "the call could not be recorded: \(error)",
-                    decision: outcome.decision, findings: outcome.findings, receipt: nil)
-            }
+        var trace = CallTrace()
+        var outcome = await pipeline(
+            tool: tool, arguments: arguments, caller: caller, progressToken: progressToken, trace: &trace)
+        guard let audit else { return outcome }
+        let record = InvocationRecord(
+            invocationID: UUID().uuidString.lowercased(), caller: caller, tool: tool,
+            arguments: Self.recordedArguments(arguments), plugin: trace.plugin,
+            toolDefinitionDigest: trace.toolDefinitionDigest, sandbox: trace.sandbox,
+            policySetDigest: outcome.decision?.policySetDigest, decision: outcome.decision.map(InvocationRecord.RecordedDecision.init),
+            findings: outcome.findings, result: outcome.result.map { RecordedResult.bounded($0) },
+            timings: InvocationRecord.Timings(started: started, totalMS: Date().timeIntervalSince(started) * 1000),
+            outcome: Self.recordOutcome(outcome.status), error: outcome.reason)
+        do {
+            outcome.receipt = try await audit.append(record)
+        } catch {
+            // A call that cannot be recorded is not returned as a success.
+            logger.error("cannot record the invocation", metadata: ["error": "\(error)", "tool": "\(tool)"])
+            return CallOutcome(status: .failed, result: nil, reason: "the call could not be recorded: \(error)",
+                decision: outcome.decision, findings: outcome.findings, receipt: nil)
         }
         return outcome
     }
 
+    /// What the pipeline learned about the plugin and the tool, for the record.
+    struct CallTrace {
+        var plugin: InvocationRecord.Plugin?
+        var sandbox: InvocationRecord.Sandbox?
+        var toolDefinitionDigest: String?
+    }
+
+    /// Argument members whose values are secrets by their name: stored as salted digests, never in clear.
+    public static let redactedArgumentNames = [
+        "password", "passwd", "secret", "token", "api_key", "apikey", "authorization", "private_key",
+        "access_key", "secret_key", "client_secret", "cookie",
+    ]
+
+    static func recordedArguments(_ arguments: JSONValue) -> RecordedArguments {
+        (try? RecordedArguments.redacting(arguments, selectors: redactedArgumentNames).stored)
+            ?? RecordedArguments(unredacted: arguments)
+    }
+
+    static func recordOutcome(_ status: CallStatus) -> InvocationRecord.Outcome {
+        switch status {
+        case .ok: .ok
+        case .toolError: .toolError
+        case .refused: .refused
+        case .failed: .failed
+        }
+    }
+
     func pipeline(tool: String, arguments: JSONValue, caller: String, progressToken: JSONValue?,
-        record: inout [String: JSONValue]) async -> CallOutcome
+        trace: inout CallTrace) async -> CallOutcome
     {
         func refuse(_ reason: String, _ decision: Decision? = nil, _ findings: [Finding] = []) -> CallOutcome {
             CallOutcome(status: .refused, result: nil, reason: reason, decision: decision, findings: findings)
@@ -65,16 +86,16 @@ extension Kernel {
         }
         let manifest = runner.manifest
         let launched = await runner.launched
-        record["plugin"] = [
-            "name": .string(manifest.name), "version": .string(manifest.version),
-            "manifest_digest": .string(manifest.digest), "binary_digest": .string(launched?.binaryDigest ?? ""),
-            "sandbox_spec_digest": .string(launched?.specDigest ?? ""),
-            "landlock_abi": .int(Int64(launched?.landlockABI ?? 0)),
-        ]
+        trace.plugin = InvocationRecord.Plugin(
+            name: manifest.name, version: manifest.version, manifestDigest: "sha256:" + manifest.digest,
+            binaryDigest: launched.map { "sha256:" + $0.binaryDigest })
+        if let launched {
+            trace.sandbox = InvocationRecord.Sandbox(specDigest: launched.specDigest, landlockABI: launched.landlockABI)
+        }
         guard let definition = await runner.tools.first(where: { $0["name"]?.stringValue == toolName }) else {
             return refuse("unknown tool \(tool): \(pluginName) has no tool named \(toolName)")
         }
-        record["tool_definition_digest"] = .string(Self.digest(definition))
+        trace.toolDefinitionDigest = Self.digest(definition)
         // 2. Capabilities: the plugin runs only within manifest ∩ grant (checked at start); name what it holds.
         let grant = registry.withLock { $0.grants.grant(for: pluginName) }
         // 4–5. Rules and detectors on the arguments, side by side.
@@ -85,7 +106,6 @@ extension Kernel {
         // 6. Policies decide, with the findings.
         let decision = await decide(tool: tool, plugin: pluginName, caller: caller, arguments: arguments,
             grant: grant, findings: findings.findings, errors: findings.errors + pre.errors)
-        record["policy_set_digest"] = decision.policySetDigest.map { .string($0) } ?? .null
         if !pre.violations.isEmpty {
             return refuse("rule violated: " + pre.violations.joined(separator: "; "), decision, findings.findings)
         }

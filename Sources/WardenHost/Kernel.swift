@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Synchronization
 import WardenCore
+import WardenStore
 
 /// Where the kernel finds things.
 public struct KernelConfiguration: Sendable {
@@ -49,7 +50,7 @@ public final class Kernel: Sendable {
     public let configuration: KernelConfiguration
     let logger: Logger
     let launcherFactory: @Sendable (Grants) -> PluginLauncher
-    let audit: (any AuditSink)?
+    let audit: (any LogWriting)?
     let progress: @Sendable (JSONValue) -> Void
 
     struct Registry {
@@ -61,7 +62,7 @@ public final class Kernel: Sendable {
     let registry = Mutex(Registry())
 
     public init(
-        configuration: KernelConfiguration, logger: Logger, audit: (any AuditSink)?,
+        configuration: KernelConfiguration, logger: Logger, audit: (any LogWriting)?,
         launcherFactory: @escaping @Sendable (Grants) -> PluginLauncher,
         progress: @escaping @Sendable (JSONValue) -> Void = { _ in }
     ) {
@@ -123,7 +124,8 @@ public final class Kernel: Sendable {
                 }
                 let runner = PluginRunner(
                     manifest: manifest, launcher: launcher, logger: logger,
-                    events: { [weak self] method, params in self?.pluginEvent(method, params) })
+                    events: { [weak self] method, params in self?.pluginEvent(method, params) },
+                    lifecycleRecords: { [weak self] record in self?.recordLifecycle(record) })
                 r.runners[plugin.name] = runner
                 if manifest.kind != .tool { toStart.append(runner) }
             }
@@ -145,12 +147,21 @@ public final class Kernel: Sendable {
         return report
     }
 
+    /// Lifecycle events go to the log as they happen; a failed append is logged, never fatal to the plugin.
+    func recordLifecycle(_ record: PluginLifecycleRecord) {
+        guard let audit else { return }
+        let logger = self.logger
+        Task {
+            do {
+                _ = try await audit.append(record)
+            } catch {
+                logger.error("cannot record a plugin lifecycle event", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
     func pluginEvent(_ method: String, _ params: JSONValue) {
         switch method {
-        case "plugin/lifecycle":
-            if let audit {
-                Task { _ = try? await audit.record(kind: "plugin-lifecycle", payload: params) }
-            }
         case "notifications/progress":
             progress(params)
         default:

@@ -24,6 +24,7 @@ public actor PluginRunner {
     let launcher: PluginLauncher
     let logger: Logger
     let events: @Sendable (String, JSONValue) -> Void
+    let lifecycleRecords: @Sendable (PluginLifecycleRecord) -> Void
     public private(set) var lifecycle = PluginLifecycle()
     public private(set) var client: MCPClient?
     public private(set) var tools: [JSONValue] = []
@@ -34,8 +35,10 @@ public actor PluginRunner {
 
     public init(
         manifest: PluginManifest, launcher: @escaping PluginLauncher, logger: Logger,
-        events: @escaping @Sendable (String, JSONValue) -> Void = { _, _ in }
+        events: @escaping @Sendable (String, JSONValue) -> Void = { _, _ in },
+        lifecycleRecords: @escaping @Sendable (PluginLifecycleRecord) -> Void = { _ in }
     ) {
+        self.lifecycleRecords = lifecycleRecords
         self.manifest = manifest
         self.launcher = launcher
         self.logger = logger
@@ -96,7 +99,7 @@ public actor PluginRunner {
             client = nil
             if let connection { await connection.shutdown() }
             _ = lifecycle.handle(.stoppedCleanly)
-            record("stopped", ["reason": "stop requested"])
+            record(.stopped, reason: "stop requested")
         }
     }
 
@@ -114,18 +117,15 @@ public actor PluginRunner {
             let started = try await startProcess(probe: !knownLegacy)
             client = started
             _ = lifecycle.handle(.started)
-            record("started", [
-                "pid": .int(Int64(launched?.process.pid ?? 0)), "protocol": .string(started.handshake.protocolVersion),
-                "tools": .int(Int64(tools.count)),
-            ])
+            record(.started, reason: "MCP \(started.handshake.protocolVersion), \(tools.count) tools")
         } catch let refusal as LaunchRefusal {
             _ = lifecycle.handle(.refused(refusal.reason))
-            record("refused", ["reason": .string(refusal.reason)])
+            record(.refused, reason: refusal.reason)
             logger.error("plugin not started", metadata: ["plugin.name": "\(manifest.name)", "reason": "\(refusal.reason)"])
         } catch {
             let why = "\(error)"
             await perform(lifecycle.handle(.crashed(why, at: .now)))
-            record("start-failed", ["reason": .string(why)])
+            record(lifecycleEvent, reason: "start failed: \(why)")
         }
     }
 
@@ -183,19 +183,27 @@ public actor PluginRunner {
         switch lifecycle.state {
         case .ready, .starting:
             client = nil
-            record("crashed", ["reason": .string(reason)])
+            record(.crashed, reason: reason)
             await perform(lifecycle.handle(.crashed(reason, at: .now)))
+            if lifecycle.state != .stopped { record(lifecycleEvent, reason: reason) }
         default:
             break
         }
     }
 
-    func record(_ event: String, _ details: [String: JSONValue]) {
-        var o = details
-        o["event"] = .string(event)
-        o["plugin"] = .string(manifest.name)
-        o["version"] = .string(manifest.version)
-        o["manifest_digest"] = .string(manifest.digest)
-        events("plugin/lifecycle", .object(o))
+    /// After a crash: restarting (with the attempt), or circuit open.
+    var lifecycleEvent: PluginLifecycleRecord.Event {
+        if case .circuitOpen = lifecycle.state { return .circuitOpen }
+        return .restarting
+    }
+
+    func record(_ event: PluginLifecycleRecord.Event, reason: String?) {
+        var attempt: Int?
+        if case .backoff(_, let n) = lifecycle.state { attempt = n }
+        lifecycleRecords(PluginLifecycleRecord(
+            event: event, plugin: manifest.name, version: manifest.version, kind: manifest.kind,
+            manifestDigest: "sha256:" + manifest.digest, binaryDigest: launched.map { "sha256:" + $0.binaryDigest },
+            sandboxSpecDigest: launched?.specDigest, landlockABI: launched?.landlockABI,
+            pid: launched.map { Int($0.process.pid) }, attempt: attempt, reason: reason, time: Date()))
     }
 }

@@ -3,6 +3,7 @@ import Logging
 import WardenCore
 import WardenHost
 import WardenPosix
+import WardenStore
 
 /// Everything a command needs to run a kernel in this process: the folders, the log, the launcher.
 struct KernelSetup {
@@ -10,6 +11,7 @@ struct KernelSetup {
     let workspace: String
     let logger: Logger
     let kernel: Kernel
+    let log: SQLiteLogStore
 
     /// - Throws: ``CLIError`` when a folder cannot be made or the launcher is missing.
     init(home options: HomeOptions, workspace: String, logToStderr: Bool) throws {
@@ -52,13 +54,21 @@ struct KernelSetup {
             workspace: self.workspace, policies: paths.policies,
             runtimeLibraryFolders: SpecBuilder.loadedSwiftRuntimeFolders())
         let confined = ConfinedLauncher(launcherPath: launcherPath, builder: builder, unmetRequirements: unmet)
+        // The signed log (and on first start the host key): every call and lifecycle event is recorded.
+        do {
+            log = try SQLiteLogStore.open(home: paths.home).store
+        } catch {
+            throw CLIError("cannot open the log in \(paths.home): \(error)")
+        }
         kernel = Kernel(
             configuration: KernelConfiguration(
                 pluginsFolder: paths.plugins, policiesFolder: paths.policies, home: paths.home,
                 workspace: self.workspace),
-            logger: logger, audit: nil, launcherFactory: { confined.launcher(grants: $0) })
+            logger: logger, audit: log, launcherFactory: { confined.launcher(grants: $0) })
     }
 
-    /// Flushes and closes the log.
-    func close() async throws {}
+    /// Writes the final checkpoint and closes the log.
+    func close() async throws {
+        try await log.close()
+    }
 }
