@@ -1,0 +1,1 @@
+/// Module `WardenStore`: see DESIGN.md, "Modules".

@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// An exclusive `flock` on `<database>.writer-lock`, held while a log writer is open: two writers (two kernels,
+/// or a kernel and `warden audit rotate-key`) would hand out the same sequence numbers. The kernel releases the lock
+/// when the writer goes away; a crashed process releases it with its descriptors.
+final class WriterLock: Sendable {
+    private let fd: Mutex<Int32>
+
+    /// Takes the lock for `databasePath` or throws at once (never waits).
+    /// - Throws: ``LogError`` `storage` when another process holds it, or the lock file cannot be opened.
+    init(databasePath: String) throws(LogError) {
+        let path = databasePath + ".writer-lock"
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw LogError(.storage, "cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            if errno == EINTR { continue }
+            let busy = errno == EWOULDBLOCK
+            let text = String(cString: strerror(errno))
+            close(fd)
+            throw LogError(
+                .storage,
+                busy
+                    ? "another Warden process is writing the log at \(databasePath) (stop it, or use its control socket)"
+                    : "cannot lock \(path): \(text)")
+        }
+        self.fd = Mutex(fd)
+    }
+
+    /// Releases the lock (also done when the lock goes away).
+    func release() {
+        fd.withLock { fd in
+            if fd >= 0 { close(fd) }
+            fd = -1
+        }
+    }
+
+    deinit { release() }
+}
