@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+import WardenCore
+
+/// `warden serve` with its control socket: discovery while running, grants, calls through the socket, the log.
+@Suite(.serialized) struct KernelServeTests {
+    func fixture() throws -> TestHome {
+        let home = try TestHome(repositoryPlugins: false)
+        try home.addBundled("echo")
+        try home.addBundled("policy")
+        try home.write("Policies/grants.json", """
+            {"grants": {"echo": {}, "echo2": {}, "greedy": {}, "policy": {"read": ["policies"]}}}
+            """)
+        try home.write("Policies/policies/allow.yaml", """
+            version: 1
+            description: The echo tools may be called.
+            rules:
+              - id: allow-echo
+                description: Echo is harmless.
+                effect: allow
+                match:
+                  tools: ["echo.*", "echo2.*"]
+            """)
+        return home
+    }
+
+    func plugin(_ list: JSONValue, _ name: String) -> JSONValue? {
+        list.arrayValue?.first { $0["name"]?.stringValue == name }
+    }
+
+    @Test func controlSocket_isOwnerOnly_andServesCallsWithTheirEnvelope() throws {
+        let home = try fixture()
+        defer { home.remove() }
+        let kernel = try KernelProcess(home)
+        defer { kernel.stop() }
+        let socket = home.home.appendingPathComponent("control.sock").path
+        let mode = try FileManager.default.attributesOfItem(atPath: socket)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let call = try kernel.run(["call", "echo.echo", "--args", #"{"text": "through the socket"}"#, "--json"])
+        #expect(call.status == 0, "\(call.stdout) \(call.stderr)")
+        let outcome = try call.json()
+        #expect(outcome["result"]?["structuredContent"]?["text"] == "through the socket")
+        #expect(outcome["envelope"]?["seq"]?.intValue != nil)
+        let refused = try kernel.run(["call", "echo.nosuch", "--json"])
+        #expect(refused.status == 3)
+        kernel.stop()
+        let verify = try WardenRun.run(["audit", "verify", "--home", home.home.path])
+        #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+        let list = try WardenRun.run(["audit", "list", "--json", "--home", home.home.path])
+        #expect(list.stdout.contains("echo.echo"))
+        #expect(list.stdout.contains("echo.nosuch"))
+    }
+
+    @Test func pluginFolders_addedAndRemovedWhileRunning_arePickedUp() throws {
+        let home = try fixture()
+        defer { home.remove() }
+        let kernel = try KernelProcess(home, extra: ["--watch-interval", "200"])
+        defer { kernel.stop() }
+        let manifest = try String(contentsOf: home.plugins.appendingPathComponent("echo/plugin.json"), encoding: .utf8)
+        try FileManager.default.createDirectory(
+            at: home.plugins.appendingPathComponent("echo2/bin"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: home.plugins.appendingPathComponent("echo/bin/warden-plugin"),
+            to: home.plugins.appendingPathComponent("echo2/bin/warden-plugin"))
+        try home.write("Plugins/echo2/plugin.json", manifest.replacingOccurrences(of: "\"name\": \"echo\"", with: "\"name\": \"echo2\""))
+        var found = false
+        for _ in 0..<50 where !found {
+            Thread.sleep(forTimeInterval: 0.2)
+            found = plugin(try kernel.run(["plugins", "list", "--json"]).json(), "echo2")?["state"] == "ready"
+        }
+        #expect(found, "echo2 was not picked up")
+        let call = try kernel.run(["call", "echo2.echo", "--args", #"{"text": "new"}"#])
+        #expect(call.status == 0, "\(call.stdout) \(call.stderr)")
+        try FileManager.default.removeItem(at: home.plugins.appendingPathComponent("echo2"))
+        let reload = try kernel.run(["plugins", "reload", "--json"])
+        #expect(reload.status == 0)
+        #expect(plugin(try kernel.run(["plugins", "list", "--json"]).json(), "echo2") == nil)
+    }
+
+    @Test func manifestAskingMoreThanItsGrant_isNotStarted_andTheDifferenceIsNamed() throws {
+        let home = try fixture()
+        defer { home.remove() }
+        try FileManager.default.createDirectory(
+            at: home.plugins.appendingPathComponent("greedy/bin"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: home.plugins.appendingPathComponent("echo/bin/warden-plugin"),
+            to: home.plugins.appendingPathComponent("greedy/bin/warden-plugin"))
+        try home.write("Plugins/greedy/plugin.json", """
+            {"name": "greedy", "version": "1", "kind": "tool", "command": ["bin/warden-plugin", "echo"],
+             "capabilities": {"network": "outbound", "write": ["/etc"]}}
+            """)
+        let check = try WardenRun.run(["plugins", "check", "greedy", "--json", "--workspace", home.workspace.path] + home.options)
+        #expect(check.status == 1)
+        let entry = try check.json().arrayValue?.first
+        #expect(entry?["state"] == "failed")
+        let problems = entry?["problems"]?.arrayValue?.compactMap(\.stringValue).joined() ?? ""
+        #expect(problems.contains("write /etc"), "\(problems)")
+        #expect(problems.contains("network outbound (granted: none)"), "\(problems)")
+    }
+
+    @Test func malformedManifest_isReportedWithFileAndLine_andOthersStillRun() throws {
+        let home = try fixture()
+        defer { home.remove() }
+        try home.write("Plugins/broken/plugin.json", "{\n  \"name\": \"broken\",\n  \"version\": 1,\n  \"kind\": \"tool\"\n}\n")
+        let list = try WardenRun.run(["plugins", "list", "--json", "--workspace", home.workspace.path] + home.options)
+        let broken = plugin(try list.json(), "broken")
+        #expect(broken?["state"] == "invalid")
+        let problems = broken?["problems"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(problems.contains("Plugins/broken/plugin.json:3: \"version\" must be a string, not integer"))
+        #expect(problems.contains(where: { $0.hasPrefix("Plugins/broken/plugin.json:1: missing required key \"command\"") }))
+        #expect(plugin(try list.json(), "echo")?["state"] == "ready")
+    }
+}
