@@ -1,0 +1,90 @@
+"""Warm tools/call round trips: through `warden serve --stdio` against the same echo plugin called directly.
+
+Usage: bench.py BIN_DIR [N]. BIN_DIR holds `warden` and `warden-launch` (a `swift build` bin path). Runs, in one
+process and one run: N sequential calls each way (p50, p99), then N pipelined calls each way (calls/s).
+The direct line runs the same echo plugin binary as a plain child process (no kernel, no launcher); through
+Warden every call also passes the rules, hunter and policy plugins and is appended to the signed log.
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def line(obj):
+    return (json.dumps(obj) + "\n").encode()
+
+
+class Peer:
+    def __init__(self, argv, env=None):
+        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        self.next = 1
+
+    def request(self, method, params):
+        i = self.next
+        self.next += 1
+        self.p.stdin.write(line({"jsonrpc": "2.0", "id": i, "method": method, "params": params}))
+        self.p.stdin.flush()
+        while True:
+            msg = json.loads(self.p.stdout.readline())
+            if msg.get("id") == i:
+                return msg
+
+    def pipelined(self, method, params, n):
+        first = self.next
+        payload = b"".join(line({"jsonrpc": "2.0", "id": first + k, "method": method, "params": params}) for k in range(n))
+        self.next += n
+        start = time.perf_counter()
+        self.p.stdin.write(payload)
+        self.p.stdin.flush()
+        seen = 0
+        while seen < n:
+            if "id" in json.loads(self.p.stdout.readline()):
+                seen += 1
+        return time.perf_counter() - start
+
+    def close(self):
+        self.p.stdin.close()
+        self.p.wait(timeout=30)
+
+
+def measure(peer, name, n):
+    args = {"name": name, "arguments": {"text": "hello"}}
+    for _ in range(200):
+        peer.request("tools/call", args)
+    samples = []
+    for _ in range(n):
+        t = time.perf_counter()
+        peer.request("tools/call", args)
+        samples.append((time.perf_counter() - t) * 1e6)
+    samples.sort()
+    elapsed = peer.pipelined("tools/call", args, n)
+    return statistics.median(samples), samples[int(len(samples) * 0.99)], n / elapsed
+
+
+def main():
+    bindir, n = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 5000
+    home = tempfile.mkdtemp(prefix="warden-gw-bench-")
+    warden = Peer([os.path.join(bindir, "warden"), "serve", "--stdio", "--home", home + "/state",
+                   "--workspace", home + "/ws", "--plugins", ROOT + "/Plugins", "--policies", ROOT + "/Policies"])
+    warden.request("initialize", {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "b", "version": "1"}})
+    warden.p.stdin.write(line({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+    echo = os.path.join(ROOT, "Plugins/echo/bin/warden-plugin")
+    direct = Peer([echo, "echo"])
+    direct.request("initialize", {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "b", "version": "1"}})
+    d = measure(direct, "echo", n)
+    w = measure(warden, "echo.echo", n)
+    print(f"{'':24}{'p50 µs':>10}{'p99 µs':>10}{'calls/s':>12}")
+    print(f"{'echo plugin direct':24}{d[0]:10.1f}{d[1]:10.1f}{d[2]:12.0f}")
+    print(f"{'through warden':24}{w[0]:10.1f}{w[1]:10.1f}{w[2]:12.0f}")
+    print(f"added at p50: {w[0] - d[0]:.1f} µs; pipelined throughput ratio {w[2] / d[2]:.2f}")
+    direct.close()
+    warden.close()
+
+
+main()

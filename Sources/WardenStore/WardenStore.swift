@@ -1,1 +1,0 @@
-/// Module `WardenStore`: see DESIGN.md, "Modules".
