@@ -8,7 +8,7 @@ import WardenCore
 
 /// Serves the kernel to the other `warden` commands on a Unix socket (mode 0600; peers must be the same user
 /// or root, checked with SO_PEERCRED). One JSON-RPC message per line; methods: `plugins/list`,
-/// `plugins/reload`, `tools/list`, `call`, and every MCP method of ``MCPGateway`` is NOT served here.
+/// `plugins/reload`, `tools/list`, `call`, `policy/reload`, `policy/status`.
 public final class ControlServer: Sendable {
     let kernel: Kernel
     let listener: Int32
@@ -93,6 +93,8 @@ public final class ControlServer: Sendable {
             ])
         case "tools/list":
             return .success(["tools": .array(await kernel.tools())])
+        case "policy/reload", "policy/status":
+            return .success(["plugins": .array(await kernel.askPolicies(method))])
         case "call":
             guard let tool = params["tool"]?.stringValue else {
                 return .failure(JSONRPCError(code: JSONRPCError.invalidParams, message: "call needs a \"tool\""))

@@ -216,6 +216,21 @@ public final class Kernel: Sendable {
         return out.sorted { $0.name < $1.name }
     }
 
+    /// Sends `method` (`policy/reload`, `policy/status`) to every policy plugin: each answer, or its error.
+    public func askPolicies(_ method: String) async -> [JSONValue] {
+        var out: [JSONValue] = []
+        for runner in runners(kind: .policy) {
+            let name = JSONValue.string(runner.manifest.name)
+            do {
+                let answer = try await runner.ready().request(method)
+                out.append(["plugin": name, "status": answer])
+            } catch {
+                out.append(["plugin": name, "error": .string("\(error)")])
+            }
+        }
+        return out
+    }
+
     /// Every tool of every tool plugin, named `PLUGIN.TOOL`, as MCP tool definitions. Starts tool plugins.
     public func tools() async -> [JSONValue] {
         let tools = runners(kind: .tool)

@@ -12,7 +12,7 @@ struct PolicyCommand: AsyncParsableCommand {
         discussion: """
             Exit status: 0 ok; 1 errors in the policy files or failing tests; 2 bad command-line input.
             """,
-        subcommands: [Lint.self, Test.self, Explain.self, Status.self, Bench.self])
+        subcommands: [Lint.self, Test.self, Explain.self, Status.self, Reload.self, Bench.self])
 }
 
 /// Output helpers shared by the `policy` subcommands.
@@ -101,7 +101,16 @@ extension PolicyCommand {
         @Flag(name: .long, help: "Print JSON.")
         var json = false
 
+        @Flag(name: .long, help: "Load the files here instead of asking the running kernel's policy plugins.")
+        var local = false
+
         func run() throws {
+            if !local, let connection = KernelConnection.open(home: home.resolved.home) {
+                // The set the running kernel has in force, which may differ from the files (last good set).
+                let answer = try connection.request("policy/status", [:])
+                try Reload.report(answer, json: json)
+                return
+            }
             let status = PolicySetHolder(directory: home.policies, checkInterval: .infinity).status
             if json {
                 PolicyOutput.json(status.json)
@@ -116,6 +125,50 @@ extension PolicyCommand {
                 }
             }
             if status.current == nil { throw ExitCode.toolError }
+        }
+    }
+
+    struct Reload: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ask the running kernel's policy plugins to load Policies/ now (the last good set stays on error).")
+
+        @OptionGroup var home: HomeOptions
+
+        @Flag(name: .long, help: "Print JSON.")
+        var json = false
+
+        func run() throws {
+            guard let connection = KernelConnection.open(home: home.resolved.home) else {
+                throw CLIError("no kernel is running on \(home.resolved.home) (start one with `warden serve`)")
+            }
+            try Self.report(try connection.request("policy/reload", [:]), json: json)
+        }
+
+        /// Prints each policy plugin's status; exits 1 when one has no set in force or could not answer.
+        static func report(_ answer: JSONValue, json: Bool) throws {
+            let plugins = answer["plugins"]?.arrayValue ?? []
+            if json { PolicyOutput.json(answer) }
+            var failed = plugins.isEmpty
+            for plugin in plugins {
+                let name = plugin["plugin"]?.stringValue ?? "?"
+                if let error = plugin["error"]?.stringValue {
+                    failed = true
+                    if !json { PolicyOutput.print("\(name): \(error)") }
+                    continue
+                }
+                let status = plugin["status"] ?? .null
+                let inForce = status["in_force"]?.boolValue == true
+                failed = failed || !inForce
+                if json { continue }
+                if inForce {
+                    PolicyOutput.print("\(name): in force \(status["digest"]?.stringValue ?? "?"), \(status["rule_count"]?.intValue ?? 0) rules")
+                } else {
+                    PolicyOutput.print("\(name): nothing in force (every call is denied)")
+                }
+                if let error = status["error"]?.stringValue { PolicyOutput.print("  last error: \(error)") }
+            }
+            if plugins.isEmpty && !json { PolicyOutput.print("no policy plugin is installed: every call is denied") }
+            if failed { throw ExitCode.toolError }
         }
     }
 }

@@ -1,7 +1,8 @@
 """A tool plugin that misbehaves in one chosen way, for the kernel's bad-plugin tests.
 
 Usage: misbehaving.py MODE. Every mode but `garbage` and `silent` completes a legacy MCP handshake and
-offers one tool, `poke`; the misbehaviour happens at startup or when `poke` is called.
+offers one tool, `poke`; the misbehaviour happens at startup or when `poke` is called. `policycrash` is a
+policy plugin that exits in the middle of `policy/evaluate`.
 """
 import json
 import os
@@ -31,6 +32,8 @@ for line in sys.stdin:
         send({"jsonrpc": "2.0", "id": ident, "result": {
             "protocolVersion": "2025-11-25", "capabilities": {"tools": {}},
             "serverInfo": {"name": MODE, "version": "1"}}})
+    elif method == "policy/evaluate" and MODE == "policycrash":
+        sys.exit(9)
     elif method == "tools/list":
         send({"jsonrpc": "2.0", "id": ident, "result": {"tools": [
             {"name": "poke", "description": "misbehave", "inputSchema": {"type": "object"}}]}})

@@ -110,4 +110,29 @@ import WardenCore
         #expect(problems.contains(where: { $0.hasPrefix("Plugins/broken/plugin.json:1: missing required key \"command\"") }))
         #expect(plugin(try list.json(), "echo")?["state"] == "ready")
     }
+
+    @Test func policyPluginCrashingMidDecision_deniesTheCall_evenBesideAnAllow() throws {
+        let home = try fixture()
+        defer { home.remove() }
+        let script = try String(
+            contentsOf: RepositoryPaths.root.appendingPathComponent("Tests/Fixtures/misbehaving.py"), encoding: .utf8)
+        try home.write("Plugins/crashpolicy/misbehaving.py", script)
+        try home.write("Plugins/crashpolicy/plugin.json", """
+            {"name": "crashpolicy", "version": "1", "kind": "policy", "interpreter": "/usr/bin/python3",
+             "command": ["misbehaving.py", "policycrash"]}
+            """)
+        let kernel = try KernelProcess(home)
+        defer { kernel.stop() }
+        let call = try kernel.run(["call", "echo.echo", "--args", #"{"text": "x"}"#, "--json"])
+        #expect(call.status == 3, "\(call.stdout)")
+        let outcome = try call.json()
+        #expect(outcome["decision"]?["effect"] == "deny")
+        #expect(outcome["reason"]?.stringValue?.contains("policy plugin crashpolicy failed") == true, "\(call.stdout)")
+        // The standard engine still answers for itself through the kernel.
+        let status = try kernel.run(["policy", "status", "--json"])
+        #expect(status.stdout.contains("\"in_force\": true"), "\(status.stdout)")
+        let reload = try kernel.run(["policy", "reload"])
+        #expect(reload.status == 1, "crashpolicy cannot answer, so reload reports a failure: \(reload.stdout)")
+        #expect(reload.stdout.contains("policy: in force sha256:"), "\(reload.stdout)")
+    }
 }
