@@ -31,7 +31,19 @@ case "policy":
         guard let folder = ProcessInfo.processInfo.environment["WARDEN_POLICIES"] else {
             throw PluginMethodError(message: "WARDEN_POLICIES is not set: grant the policy plugin read of \"policies\"")
         }
-        return try PolicyPlugin.methods(policiesDirectory: folder)
+        // Every reload goes to stderr, which the kernel keeps in its log: what loaded, or why the last good
+        // set stays in force (file:line).
+        let holder = PolicySetHolder(directory: folder) { outcome in
+            switch outcome {
+            case .unchanged:
+                break
+            case .loaded(let set):
+                FileHandle.standardError.write(Data("policy set loaded: \(set.digest), \(set.rules.count) rules\n".utf8))
+            case .failed(let error):
+                FileHandle.standardError.write(Data("policy set refused; the last good set stays in force: \(error)\n".utf8))
+            }
+        }
+        return PolicyPlugin.methods(holder: holder)
     })
 case "rules":
     server = PluginServer(name: "rules", version: version, methods: RulesPlugin.methods())
