@@ -18,21 +18,11 @@ public struct Grants: Sendable {
     /// Loads the grants file; a missing file grants nothing.
     /// - Throws: ``ConfigIssues`` for a malformed file (unknown keys, wrong types, bad values, with lines).
     public static func load(policiesFolder: String) throws(ConfigIssues) -> Grants {
-        let path = policiesFolder + "/grants.json"
         let display = "Policies/grants.json"
-        guard let data = FileManager.default.contents(atPath: path) else { return Grants(file: display) }
-        let value: JSONValue
-        let locations: SourceLocations
-        do {
-            (value, locations) = try JSONValue.parseWithLocations(Array(data))
-        } catch {
-            let line = SourceLocations(bytes: Array(data)).position(ofOffset: error.offset).line
-            throw ConfigIssues([ConfigIssue(file: display, line: line, message: "not valid JSON: \(error.reason)")])
+        guard let (root, reader) = try StrictJSONFile.read(policiesFolder + "/grants.json", display: display) else {
+            return Grants(file: display)
         }
-        var r = StrictReader(file: display, locations: locations)
-        guard case .object(let root) = value else {
-            throw ConfigIssues([ConfigIssue(file: display, line: 1, message: "grants must be a JSON object")])
-        }
+        var r = reader
         r.checkKeys(root, at: "$", allowed: ["grants"])
         var grants: [String: Capabilities] = [:]
         for (plugin, entry) in (r.object(root, "grants", at: "$") ?? [:]).sorted(by: { $0.key < $1.key }) {

@@ -10,22 +10,12 @@ import WardenCore
 public enum SandboxPolicy {
     /// Loads the requirements. - Throws: ``ConfigIssues`` for a malformed file, with lines.
     public static func load(policiesFolder: String) throws(ConfigIssues) -> SandboxRequirements {
-        let display = "Policies/sandbox.json"
-        guard let data = FileManager.default.contents(atPath: policiesFolder + "/sandbox.json") else {
+        guard let (root, reader) = try StrictJSONFile.read(
+            policiesFolder + "/sandbox.json", display: "Policies/sandbox.json")
+        else {
             return SandboxRequirements()
         }
-        let value: JSONValue
-        let locations: SourceLocations
-        do {
-            (value, locations) = try JSONValue.parseWithLocations(Array(data))
-        } catch {
-            let line = SourceLocations(bytes: Array(data)).position(ofOffset: error.offset).line
-            throw ConfigIssues([ConfigIssue(file: display, line: line, message: "not valid JSON: \(error.reason)")])
-        }
-        var r = StrictReader(file: display, locations: locations)
-        guard case .object(let root) = value else {
-            throw ConfigIssues([ConfigIssue(file: display, line: 1, message: "sandbox.json must be a JSON object")])
-        }
+        var r = reader
         r.checkKeys(root, at: "$", allowed: ["require"])
         var requirements = SandboxRequirements()
         if let require = r.object(root, "require", at: "$") {
