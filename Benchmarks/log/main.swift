@@ -1,7 +1,7 @@
 // The log benchmark: appends/s sustained with group commit, beside raw Ed25519 signing and raw SQLite inserts of
 // the same rows in the same run, and `warden audit verify`'s time over 100,000 entries.
 //
-//     swift run -c release warden-log-bench [--entries N] [--runs R] [--producers P] [--json]
+//     make bench-log      (or: swift run -c release warden-log-bench [--entries N] [--runs R] [--producers P] [--json])
 //
 // Every figure is the median of R runs. The log runs with the default options (WAL, synchronous = FULL).
 import Dispatch
@@ -13,7 +13,7 @@ import WardenStore
 struct Arguments {
     var entries = 100_000
     var runs = 5
-    var producers = 64
+    var producers = 256
     var json = false
     /// Only verify the log at this path (for profiling the verifier).
     var verifyOnly: String?
@@ -50,7 +50,8 @@ func cpuSeconds() -> Double {
 
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    return sorted.count % 2 == 1
+        ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
@@ -79,8 +80,14 @@ func sampleRecord() -> InvocationRecord {
         sandbox: .init(specDigest: ContentDigest.sha256(Array("spec".utf8)), landlockABI: 6),
         policySetDigest: ContentDigest.sha256(Array("policies".utf8)),
         decision: .init(effect: .allow, ruleIDs: ["http-allow-example"], reasons: ["example.com is allowed"]),
-        findings: [Finding(ruleID: "secrets-bearer", category: "secrets", severity: .medium, path: "$.headers", excerpt: "Bearer …")],
-        result: RecordedResult.bounded(["content": [["type": "text", "text": .string(String(repeating: "x", count: 300))]]]),
+        findings: [
+            Finding(
+                ruleID: "secrets-bearer", category: "secrets", severity: .medium, path: "$.headers", excerpt: "Bearer …"
+            )
+        ],
+        result: RecordedResult.bounded([
+            "content": [["type": "text", "text": .string(String(repeating: "x", count: 300))]]
+        ]),
         timings: .init(started: Date(), totalMS: 12.5, stagesMS: ["policy": 0.4, "execute": 11.2]), outcome: .ok)
 }
 
@@ -95,8 +102,10 @@ if let path = arguments.verifyOnly {
     let cpu = cpuSeconds()
     var report: LogVerificationReport?
     let t = try await seconds { report = try await LogVerifier().verify(reader) }
-    print(String(format: "verified %lld entries in %.2f s (%.2f s CPU): %@", report?.entriesChecked ?? 0, t,
-        cpuSeconds() - cpu, report?.ok == true ? "ok" : "\(String(describing: report?.failure))"))
+    print(
+        String(
+            format: "verified %lld entries in %.2f s (%.2f s CPU): %@", report?.entriesChecked ?? 0, t,
+            cpuSeconds() - cpu, report?.ok == true ? "ok" : "\(String(describing: report?.failure))"))
     exit(report?.ok == true ? 0 : 1)
 }
 let payload = sampleRecord().payloadBytes()
@@ -115,7 +124,7 @@ if arguments.appendOnly {
                 let share = n / producers + (p < n % producers ? 1 : 0)
                 group.addTask {
                     for _ in 0..<share {
-                        _ = try await store.append(payloadType: InvocationRecord.payloadType, payload: payloadValueForProfile)
+                        _ = try await store.append(payloadType: InvocationRecord.payloadType, payload: payload)
                     }
                 }
             }
@@ -153,6 +162,12 @@ if CommandLine.arguments.contains("--profile") {
         let t = seconds { for _ in 0..<n { body() } }
         print(String(format: "%-28@ %8.2f µs", name, t / Double(n) * 1e6))
     }
+    let rec = sampleRecord()
+    let value = rec.jsonValue
+    time("record.payloadBytes", 5_000) { _ = rec.payloadBytes() }
+    time("JSONValue.serializedBytes", 5_000) { _ = value.serializedBytes() }
+    time("LogRecordEncoder.encode", 5_000) { _ = try! LogRecordEncoder.encode(rec) }
+    time("CanonicalJSONWriter.bytes", 5_000) { _ = CanonicalJSONWriter.bytes(value) }
     time("checkBindable(payload)") { _ = try! LogPosition.checkBindable(payload) }
     time("bind") { _ = position.bind(payload) }
     time("sign", 5_000) { _ = key.signature(for: pae) }
@@ -163,11 +178,19 @@ if CommandLine.arguments.contains("--profile") {
     time("DSSEEnvelope.parse") { _ = try! DSSEEnvelope.parse(bytes) }
     time("JSONValue.parse(payload)") { _ = try! JSONValue.parse(bound) }
     time("verify", 2_000) { _ = key.publicKey.isValidSignature(signature, for: pae) }
+    let parallel = seconds {
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            for _ in 0..<2_000 { _ = key.publicKey.isValidSignature(signature, for: pae) }
+        }
+    }
+    print(String(format: "%-28@ %8.2f µs", "verify, 2 threads (per call)", parallel / 4_000 * 1e6))
+    try? FileManager.default.removeItem(atPath: folder)
     exit(0)
 }
 
 // 2. Raw SQLite inserts of the same rows (same table, indexes and pragmas), 1,000 per transaction.
-let envelope = DSSEEnvelope.sign(payloadType: InvocationRecord.payloadType, payload: position.bind(payload), keys: [key])
+let envelope = DSSEEnvelope.sign(
+    payloadType: InvocationRecord.payloadType, payload: position.bind(payload), keys: [key])
 let row = Data(envelope.serializedBytes())
 let hash = Data(LogPosition.entryHash(envelopeBytes: Array(row)))
 var insertRates: [Double] = []
@@ -191,7 +214,9 @@ for run in 0..<arguments.runs {
         while seq < n {
             try pool.write { db in
                 let insert = try db.cachedStatement(
-                    sql: "INSERT INTO log_entries (seq, payload_type, time_ms, tool, envelope, hash) VALUES (?, ?, ?, ?, ?, ?)")
+                    sql:
+                        "INSERT INTO log_entries (seq, payload_type, time_ms, tool, envelope, hash) VALUES (?, ?, ?, ?, ?, ?)"
+                )
                 for _ in 0..<min(1000, n - seq) {
                     insert.setUncheckedArguments([seq, InvocationRecord.payloadType, seq, "http.fetch", row, hash])
                     try insert.execute()
@@ -204,14 +229,15 @@ for run in 0..<arguments.runs {
 }
 
 // 3. Log appends: `producers` tasks appending concurrently until `entries` are in; group commit batches them.
-// Odd runs give the record as a JSON value (as the kernel does), even runs as bytes the log parses to check.
-let payloadValue = try JSONValue.parse(payload)
+// Even runs append the typed record (encoded on each append, as the kernel does), odd runs the same payload as
+// bytes, which the log parses to check.
+let record = sampleRecord()
 var appendRates: [Double] = []
 var appendCPU: [Double] = []
 var bytesRates: [Double] = []
 var lastLog = ""
 for run in 0..<(2 * arguments.runs) {
-    let asValue = run % 2 == 0
+    let typed = run % 2 == 0
     let path = "\(folder)/log-\(run).db"
     let store = try SQLiteLogStore.open(path: path, signingKey: key)
     let n = arguments.entries
@@ -223,8 +249,8 @@ for run in 0..<(2 * arguments.runs) {
                 let share = n / producers + (p < n % producers ? 1 : 0)
                 group.addTask {
                     for _ in 0..<share {
-                        if asValue {
-                            _ = try await store.append(payloadType: InvocationRecord.payloadType, payload: payloadValue)
+                        if typed {
+                            _ = try await store.append(record)
                         } else {
                             _ = try await store.append(payloadType: InvocationRecord.payloadType, payload: payload)
                         }
@@ -235,7 +261,7 @@ for run in 0..<(2 * arguments.runs) {
         }
     }
     try await store.close()
-    if asValue {
+    if typed {
         appendCPU.append((cpuSeconds() - cpu) / Double(n) * 1e6)
         appendRates.append(Double(n) / t)
         lastLog = path
@@ -260,9 +286,13 @@ if CommandLine.arguments.contains("--verify-phases") {
     let tParse = seconds { envelopes = rows.map { try! DSSEEnvelope.parse($0.envelopeBytes) } }
     let tHash = seconds { for r in rows { _ = LogPosition.entryHash(envelopeBytes: r.envelopeBytes) } }
     let tPosition = seconds { for e in envelopes { _ = try! LogPosition(boundPayload: e.payload) } }
-    let tVerify = seconds { for e in envelopes.prefix(10_000) { _ = key.publicKey.isValidSignature(e.signatures[0].sig, for: e.pae) } }
-    print(String(format: "read %.2f s, parse %.2f s, hash %.2f s, position %.2f s, verify(10k) %.2f s (one thread)",
-        tRead, tParse, tHash, tPosition, tVerify))
+    let tVerify = seconds {
+        for e in envelopes.prefix(10_000) { _ = key.publicKey.isValidSignature(e.signatures[0].sig, for: e.pae) }
+    }
+    print(
+        String(
+            format: "read %.2f s, parse %.2f s, hash %.2f s, position %.2f s, verify(10k) %.2f s (one thread)",
+            tRead, tParse, tHash, tPosition, tVerify))
 }
 
 // 4. Verification of the last log (all signatures, chain, checkpoints), as `warden audit verify` does it.
@@ -298,17 +328,27 @@ let results: JSONValue = [
 if arguments.json {
     print(results.prettyPrinted())
 } else {
-    print("entries \(arguments.entries), \(arguments.runs) runs (medians), \(arguments.producers) producers, "
-        + "\(ProcessInfo.processInfo.activeProcessorCount) cores, envelope \(row.count) bytes")
+    print(
+        "entries \(arguments.entries), \(arguments.runs) runs (medians), \(arguments.producers) producers, "
+            + "\(ProcessInfo.processInfo.activeProcessorCount) cores, envelope \(row.count) bytes")
     print(String(format: "raw Ed25519 sign       %10.0f /s", median(signRates)))
     print(String(format: "raw Ed25519 verify     %10.0f /s", median(verifyRates)))
-    print(String(format: "raw SQLite insert      %10.0f /s  (synchronous=FULL, 1000 per transaction)", median(insertRates)))
-    print(String(format: "log append             %10.0f /s  (%.2f x raw signing, %.2f x raw inserts; %.1f µs CPU each)",
-        median(appendRates), median(appendRates) / median(signRates), median(appendRates) / median(insertRates),
-        median(appendCPU)))
-    print(String(format: "log append (bytes)     %10.0f /s  (payload given as bytes: parsed to check it)", median(bytesRates)))
-    print(String(format: "verify %d entries   %7.2f s  (%@; %.2f s CPU)", arguments.entries, median(verifyTimes),
-        verified ? "ok" : "FAILED", median(verifyCPU)))
+    print(
+        String(
+            format: "raw SQLite insert      %10.0f /s  (synchronous=FULL, 1000 per transaction)", median(insertRates)))
+    print(
+        String(
+            format: "log append             %10.0f /s  (%.2f x raw signing, %.2f x raw inserts; %.1f µs CPU each)",
+            median(appendRates), median(appendRates) / median(signRates), median(appendRates) / median(insertRates),
+            median(appendCPU)))
+    print(
+        String(
+            format: "log append (bytes)     %10.0f /s  (payload given as bytes: parsed to check it)", median(bytesRates)
+        ))
+    print(
+        String(
+            format: "verify %d entries   %7.2f s  (%@; %.2f s CPU)", arguments.entries, median(verifyTimes),
+            verified ? "ok" : "FAILED", median(verifyCPU)))
 }
 if CommandLine.arguments.contains("--keep") {
     print("kept \(lastLog)")

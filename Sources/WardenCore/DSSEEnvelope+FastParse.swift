@@ -21,14 +21,27 @@ extension DSSEEnvelope {
             i += 1
             return decoded
         }
-        /// A JSON string, decoded by the strict parser.
+        /// A JSON string: taken as it is when it has no escape or control character (validated as UTF-8),
+        /// decoded by the strict parser otherwise.
         func string() -> String? {
             let start = i
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
             i += 1
-            while i < bytes.count, bytes[i] != UInt8(ascii: "\"") { i += bytes[i] == UInt8(ascii: "\\") ? 2 : 1 }
+            var plain = true
+            while i < bytes.count, bytes[i] != UInt8(ascii: "\"") {
+                if bytes[i] == UInt8(ascii: "\\") {
+                    plain = false
+                    i += 2
+                } else {
+                    if bytes[i] < 0x20 { plain = false }
+                    i += 1
+                }
+            }
             guard i < bytes.count else { return nil }
             i += 1
+            if plain {
+                return String(validating: UnsafeBufferPointer(rebasing: bytes[(start + 1)..<(i - 1)]), as: UTF8.self)
+            }
             return (try? JSONValue.parse(UnsafeBufferPointer(rebasing: bytes[start..<i])))?.stringValue
         }
         guard expect(#"{"payload":""#), let payload = base64(), expect(#","payloadType":"#),

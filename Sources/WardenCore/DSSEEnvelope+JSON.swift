@@ -88,9 +88,11 @@ extension DSSEEnvelope {
     /// Parses an envelope from JSON bytes. - Throws: ``DSSEFormatError`` (a JSON syntax error is reported at `$`).
     public static func parse<Bytes: Collection>(_ bytes: Bytes) throws(DSSEFormatError) -> DSSEEnvelope
     where Bytes.Element == UInt8 {
-        if let fast = bytes.withContiguousStorageIfAvailable({ parseCanonical($0) }) ?? Array(bytes).withUnsafeBufferPointer({
-            parseCanonical($0)
-        }) {
+        if let fast = bytes.withContiguousStorageIfAvailable({ parseCanonical($0) })
+            ?? Array(bytes).withUnsafeBufferPointer({
+                parseCanonical($0)
+            })
+        {
             return fast
         }
         let value: JSONValue

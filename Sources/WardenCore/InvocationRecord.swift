@@ -79,7 +79,8 @@ public struct InvocationRecord: LogRecord, Hashable {
             let failed = decision.errors.compactMap(\.rule)
             self.init(
                 effect: decision.effect, ruleIDs: Array(Set(decision.matchedRules + failed)).sorted(),
-                reasons: decision.reasons + decision.errors.map { e in e.rule.map { "\($0): \(e.message)" } ?? e.message })
+                reasons: decision.reasons
+                    + decision.errors.map { e in e.rule.map { "\($0): \(e.message)" } ?? e.message })
         }
 
         enum CodingKeys: String, CodingKey {

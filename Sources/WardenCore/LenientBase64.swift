@@ -66,6 +66,51 @@ public enum LenientBase64 {
     }()
 
     static func decode(bytes input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        if let fast = decodeStandardPadded(input) { return fast }
+        return decodeAnyForm(input)
+    }
+
+    /// The common case, four characters at a time: standard alphabet, padded. `nil` means "use the general path"
+    /// (which also gives the answer for anything malformed).
+    private static func decodeStandardPadded(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        let n = input.count
+        guard n % 4 == 0 else { return nil }
+        if n == 0 { return [] }
+        let padding = input[n - 1] == UInt8(ascii: "=") ? (input[n - 2] == UInt8(ascii: "=") ? 2 : 1) : 0
+        let full = (n - (padding > 0 ? 4 : 0)) / 4
+        var failed = false
+        let out = [UInt8](unsafeUninitializedCapacity: n / 4 * 3) { o, written in
+            table.withUnsafeBufferPointer { t in
+                var k = 0
+                for g in 0..<full {
+                    let i = g * 4
+                    let a = t[Int(input[i])]
+                    let b = t[Int(input[i + 1])]
+                    let c = t[Int(input[i + 2])]
+                    let d = t[Int(input[i + 3])]
+                    // Every valid standard character maps below 64; the marks for others are 0xFD and up.
+                    guard (a | b | c | d) & 0xC0 == 0 else {
+                        failed = true
+                        written = 0
+                        return
+                    }
+                    let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                    o[k] = UInt8(truncatingIfNeeded: v >> 16)
+                    o[k + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                    o[k + 2] = UInt8(truncatingIfNeeded: v)
+                    k += 3
+                }
+                written = k
+            }
+        }
+        guard !failed else { return nil }
+        // A padded last group goes through the general path on its own (it checks padding and leftover bits).
+        guard padding > 0 else { return out }
+        guard let tail = decodeAnyForm(UnsafeBufferPointer(rebasing: input[(n - 4)...])) else { return nil }
+        return out + tail
+    }
+
+    private static func decodeAnyForm(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var end = input.count
         var padding = 0
         while end > 0, input[end - 1] == UInt8(ascii: "="), padding < 2 {

@@ -14,8 +14,8 @@ extension LogPosition {
         guard let seq = scanner.integer(), scanner.expect(#","time":""#) else {
             throw LogPayloadError("log.seq is not a non-negative integer")
         }
-        guard let time = scanner.until(UInt8(ascii: "\"")), let ms = RFC3339Time.parseMilliseconds(time),
-            RFC3339Time.format(milliseconds: ms) == time, scanner.expect("\"}")
+        guard let time = scanner.until(UInt8(ascii: "\"")), time.utf8.count == 24, time.hasSuffix("Z"),
+            let ms = RFC3339Time.parseMilliseconds(time), scanner.expect("\"}")
         else { throw LogPayloadError("log.time is not an RFC 3339 time as the log writes it") }
         guard scanner.expect(",") || scanner.expect("}") else {
             throw LogPayloadError("unexpected bytes after the log member")
@@ -73,7 +73,9 @@ extension LogPosition {
                     }
                     return false
                 default:
-                    while i < bytes.count, ![UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]")].contains(bytes[i]) {
+                    while i < bytes.count,
+                        ![UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]")].contains(bytes[i])
+                    {
                         i += 1
                     }
                     return true
@@ -123,7 +125,9 @@ private struct PrefixScanner {
         var out: [UInt8] = []
         out.reserveCapacity(count)
         for k in 0..<count {
-            guard let high = nibble(bytes[index + 2 * k]), let low = nibble(bytes[index + 2 * k + 1]) else { return nil }
+            guard let high = nibble(bytes[index + 2 * k]), let low = nibble(bytes[index + 2 * k + 1]) else {
+                return nil
+            }
             out.append(high << 4 | low)
         }
         index += count * 2

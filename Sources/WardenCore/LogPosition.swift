@@ -46,19 +46,22 @@ public struct LogPosition: Sendable, Hashable {
         return out
     }
 
-    /// Checks that `payload` can take a position: one JSON object, with no top-level `log` member.
-    /// - Returns: the object's members.
+    /// Checks that `payload` can take a position: one JSON object (read as strictly as
+    /// ``JSONValue/parse(_:)-(Bytes)``), with no top-level `log` member.
+    /// - Returns: the checked object, to look up top-level members.
     /// - Throws: ``LogPayloadError``.
     @discardableResult
-    public static func checkBindable(_ payload: [UInt8]) throws(LogPayloadError) -> [String: JSONValue] {
-        let value: JSONValue
+    public static func checkBindable(_ payload: [UInt8]) throws(LogPayloadError) -> JSONObjectCheck {
+        let object: JSONObjectCheck
         do {
-            value = try JSONValue.parse(payload)
+            object = try JSONObjectCheck(payload)
         } catch {
-            throw LogPayloadError("not JSON: \(error.description)")
+            throw LogPayloadError(
+                error.reason == "expected a JSON object" ? "must be a JSON object" : "not JSON: \(error.description)")
         }
-        guard let object = value.objectValue else { throw LogPayloadError("must be a JSON object") }
-        guard object["log"] == nil else { throw LogPayloadError("the top-level member \"log\" is reserved for the log") }
+        guard !object.contains("log") else {
+            throw LogPayloadError("the top-level member \"log\" is reserved for the log")
+        }
         return object
     }
 

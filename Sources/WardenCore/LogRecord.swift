@@ -8,6 +8,10 @@ import Foundation
 public protocol LogRecord: Codable, Sendable {
     /// The DSSE `payloadType` of this kind of record, for example `application/vnd.warden.invocation+json`.
     static var payloadType: String { get }
+
+    /// The record as a ``JSONValue``. The default goes through `Codable` (``LogRecordEncoder``); a record written on
+    /// every call may build it directly, and a test holds both to the same value.
+    var jsonValue: JSONValue { get }
 }
 
 /// The payload types of Warden's records. Each names one record kind; `docs/envelopes.md` describes them.
@@ -31,19 +35,15 @@ public struct LogRecordDecodingError: Error, Sendable, Equatable, CustomStringCo
 
 extension LogRecord {
     /// The record as a compact JSON object with sorted keys: the payload to give the log.
-    public func payloadBytes() -> [UInt8] {
-        // Every record type is a struct of strings, numbers, dates, arrays and JSON values, and non-finite numbers
-        // are written as strings: encoding cannot fail.
-        guard let data = try? LogRecordCoding.encoder().encode(self) else {
-            preconditionFailure("\(Self.self) did not encode as JSON")
-        }
-        return Array(data)
-    }
+    public func payloadBytes() -> [UInt8] { CanonicalJSONWriter.bytes(jsonValue) }
 
     /// The record as a ``JSONValue``.
     public var jsonValue: JSONValue {
-        // payloadBytes() is JSON we just wrote.
-        try! JSONValue.parse(payloadBytes())
+        // Every record type is a struct of strings, numbers, dates, arrays and JSON values: encoding cannot fail.
+        guard let value = try? LogRecordEncoder.encode(self) else {
+            preconditionFailure("\(Self.self) did not encode as JSON")
+        }
+        return value
     }
 
     /// Reads a record from a payload (the `log` member the log adds is ignored).

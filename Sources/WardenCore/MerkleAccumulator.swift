@@ -15,7 +15,8 @@ public struct MerkleAccumulator: Sendable, Hashable {
     /// - Throws: ``MerkleProofError/malformedProof(_:)`` when the frontier does not fit the size.
     public init(size: UInt64, frontier: [[UInt8]]) throws(MerkleProofError) {
         guard frontier.count == size.nonzeroBitCount else {
-            throw .malformedProof("a tree of \(size) leaves has \(size.nonzeroBitCount) subtree roots, not \(frontier.count)")
+            throw .malformedProof(
+                "a tree of \(size) leaves has \(size.nonzeroBitCount) subtree roots, not \(frontier.count)")
         }
         guard frontier.allSatisfy({ $0.count == MerkleTree.hashSize }) else {
             throw .malformedProof("a subtree root is not \(MerkleTree.hashSize) bytes")

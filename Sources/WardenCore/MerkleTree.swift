@@ -54,7 +54,8 @@ public enum MerkleTree {
     /// The audit path (RFC 9162 §2.1.3.1) for the leaf at `index` in the tree of `leafHashes`.
     /// - Precondition: `index < leafHashes.count`.
     public static func inclusionProof(index: Int, leafHashes: [[UInt8]]) -> [[UInt8]] {
-        precondition(index >= 0 && index < leafHashes.count, "leaf index \(index) outside a tree of \(leafHashes.count)")
+        precondition(
+            index >= 0 && index < leafHashes.count, "leaf index \(index) outside a tree of \(leafHashes.count)")
         var proof: [[UInt8]] = []
         path(index, leafHashes[...], into: &proof)
         return proof

@@ -74,7 +74,9 @@ public struct SignedNote: Sendable, Hashable {
         guard rest.hasSuffix("\n") else { throw SignedNoteError("the last signature line has no newline") }
         var signatures: [Signature] = []
         for line in rest.dropLast().split(separator: "\n", omittingEmptySubsequences: false) {
-            guard line.hasPrefix(signaturePrefix) else { throw SignedNoteError("a signature line must start with \"— \"") }
+            guard line.hasPrefix(signaturePrefix) else {
+                throw SignedNoteError("a signature line must start with \"— \"")
+            }
             let fields = line.dropFirst(signaturePrefix.count).split(separator: " ", omittingEmptySubsequences: false)
             guard fields.count == 2, isValidKeyName(String(fields[0])),
                 let blob = LenientBase64.decode(String(fields[1])), blob.count > 4

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import WardenCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The file operations behind ``HostKey``: the only place the store calls libc, because key files must be created
 /// with their final mode (no window in which they are readable), checked with `lstat`/`fstat` (no symlinks), and
@@ -96,7 +97,8 @@ enum KeyFiles {
             object["scheme"]?.stringValue == "ed25519",
             let seedHex = object["keyval"]?["private"]?.stringValue, let seed = HexEncoding.decode(seedHex)
         else {
-            throw HostKeyError(.malformed, path: path, "expected {keytype: ed25519, scheme: ed25519, keyval: {private}}")
+            throw HostKeyError(
+                .malformed, path: path, "expected {keytype: ed25519, scheme: ed25519, keyval: {private}}")
         }
         let key: Ed25519SigningKey
         do {

@@ -31,7 +31,8 @@ extension LogReading {
         var leaves = try await leafHashes(count: treeSize)
         let leaf = LogPosition.entryHash(envelopeBytes: entry.envelopeBytes)
         guard leaf == leaves[Int(seq)] else {
-            throw LogError(.corrupt, "entry \(seq)'s stored hash does not match its envelope; run `warden audit verify`")
+            throw LogError(
+                .corrupt, "entry \(seq)'s stored hash does not match its envelope; run `warden audit verify`")
         }
         leaves[Int(seq)] = leaf
         return InclusionProof(

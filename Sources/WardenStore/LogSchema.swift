@@ -41,7 +41,8 @@ enum LogSchema {
         let existing = try String.fetchOne(db, sql: "SELECT value FROM log_meta WHERE key = 'schema_version'")
         if let existing {
             guard existing == version else {
-                throw LogError(.corrupt, "the log's schema version is \(existing); this Warden reads version \(version)")
+                throw LogError(
+                    .corrupt, "the log's schema version is \(existing); this Warden reads version \(version)")
             }
             return
         }

@@ -43,7 +43,8 @@ struct ParsedEntry: Sendable {
             return LogVerificationFailure(
                 kind: .badSignature, seq: seq,
                 message: byKey.isEmpty
-                    ? "not signed by the key in force (\(key.keyid.prefix(16))…); signed by \(named.joined(separator: ", "))"
+                    ? "not signed by the key in force (\(key.keyid.prefix(16))…); "
+                        + "signed by \(named.joined(separator: ", "))"
                     : "the signature by \(key.keyid.prefix(16))… does not verify")
         }
         return nil
@@ -98,10 +99,12 @@ struct ChainWalk {
             do throws(SignedNoteError) {
                 let note = try SignedNote.parse(s.note)
                 return PendingCheckpoint(
-                    treeSize: s.treeSize, storedRoot: s.rootHash, note: note, checkpoint: try note.checkpoint(), problem: nil)
+                    treeSize: s.treeSize, storedRoot: s.rootHash, note: note, checkpoint: try note.checkpoint(),
+                    problem: nil)
             } catch {
                 return PendingCheckpoint(
-                    treeSize: s.treeSize, storedRoot: s.rootHash, note: nil, checkpoint: nil, problem: error.description)
+                    treeSize: s.treeSize, storedRoot: s.rootHash, note: nil, checkpoint: nil, problem: error.description
+                )
             }
         }
         for (i, text) in witnessed.enumerated() {
@@ -192,14 +195,18 @@ struct ChainWalk {
         guard position.previousHash == previousHash else {
             return failed(.brokenChain, "its signed previous hash is not the hash of entry \(seq - 1)")
         }
-        guard parsed.hash == row.hash else { return failed(.hashMismatch, "the stored hash is not its envelope's hash") }
+        guard parsed.hash == row.hash else {
+            return failed(.hashMismatch, "the stored hash is not its envelope's hash")
+        }
         guard row.payloadType == envelope.payloadType else {
             return failed(.columnMismatch, "stored payload type \"\(row.payloadType)\" differs from the signed one")
         }
         guard row.timeMilliseconds == position.timeMilliseconds else {
             return failed(.columnMismatch, "the stored time differs from the signed time")
         }
-        guard row.tool == parsed.tool else { return failed(.columnMismatch, "the stored tool differs from the signed tool") }
+        guard row.tool == parsed.tool else {
+            return failed(.columnMismatch, "the stored tool differs from the signed tool")
+        }
         if envelope.payloadType == LogPayloadType.keyRotation {
             guard rotate(envelope, seq: seq) else { return }
         } else {

@@ -101,7 +101,9 @@ public struct LogVerifier: Sendable {
         return walk.report
     }
 
-    private static func read(_ log: some LogReading, from seq: Int64, limit: Int) -> Task<Result<[StoredEntry], LogError>, Never> {
+    private static func read(_ log: some LogReading, from seq: Int64, limit: Int) -> Task<
+        Result<[StoredEntry], LogError>, Never
+    > {
         Task {
             do throws(LogError) {
                 return .success(try await log.entries(from: seq, limit: limit))

@@ -54,8 +54,23 @@ final class LogWriter: Sendable {
     struct CommitBatch: Sendable {
         var entries: [StoredEntry] = []
         var checkpoints: [PreparedCheckpoint] = []
-        var replies: [@Sendable () -> Void] = []
-        var failures: [@Sendable (LogError) -> Void] = []
+        /// Who waits for each entry (same order as `entries`), and for each checkpoint request.
+        var entryReplies: [Reply<LogReceipt>] = []
+        var checkpointReplies: [(reply: Reply<StoredCheckpoint?>, checkpoint: StoredCheckpoint?)] = []
+
+        /// Tells everyone waiting on this batch that it failed.
+        func fail(_ error: LogError) {
+            for reply in entryReplies { reply.resume(returning: .failure(error)) }
+            for (reply, _) in checkpointReplies { reply.resume(returning: .failure(error)) }
+        }
+
+        /// Hands out the receipts (hex is made here, off the signer's path) and the checkpoints.
+        func succeed() {
+            for (entry, reply) in zip(entries, entryReplies) {
+                reply.resume(returning: .success(LogReceipt(seq: entry.seq, hash: HexEncoding.encode(entry.hash))))
+            }
+            for (reply, checkpoint) in checkpointReplies { reply.resume(returning: .success(checkpoint)) }
+        }
     }
 
     let pool: DatabasePool
@@ -94,9 +109,12 @@ final class LogWriter: Sendable {
     }
 
     /// Appends a record's own encoding: only the size is checked (see ``SQLiteLogStore/append(_:)``).
-    func append(payloadType: String, encodedRecord payload: [UInt8], tool: String?) async throws(LogError) -> LogReceipt {
+    func append(payloadType: String, encodedRecord payload: [UInt8], tool: String?) async throws(LogError) -> LogReceipt
+    {
         guard payload.count <= options.maxPayloadBytes else {
-            throw LogError(.invalidPayload, "payload of \(payload.count) bytes exceeds the log's cap of \(options.maxPayloadBytes)")
+            throw LogError(
+                .invalidPayload, "payload of \(payload.count) bytes exceeds the log's cap of \(options.maxPayloadBytes)"
+            )
         }
         let result = await withCheckedContinuation { (reply: Reply<LogReceipt>) in
             submit(.record(payloadType: payloadType, payload: payload, tool: tool, reply: reply)) {
@@ -139,27 +157,34 @@ final class LogWriter: Sendable {
     func validate(payloadType: String, payload: [UInt8]) throws(LogError) -> String? {
         try checkPayloadType(payloadType)
         guard payload.count <= options.maxPayloadBytes else {
-            throw LogError(.invalidPayload, "payload of \(payload.count) bytes exceeds the log's cap of \(options.maxPayloadBytes)")
+            throw LogError(
+                .invalidPayload, "payload of \(payload.count) bytes exceeds the log's cap of \(options.maxPayloadBytes)"
+            )
         }
-        let object: [String: JSONValue]
+        let object: JSONObjectCheck
         do {
             object = try LogPosition.checkBindable(payload)
         } catch {
             throw LogError(.invalidPayload, error.description)
         }
-        return payloadType == LogPayloadType.invocation ? object["tool"]?.stringValue : nil
+        return payloadType == LogPayloadType.invocation ? object.string("tool") : nil
     }
 
     func checkPayloadType(_ payloadType: String) throws(LogError) {
         guard !payloadType.isEmpty, payloadType.utf8.count <= 256,
             payloadType.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
         else {
-            throw LogError(.invalidPayload, "payload type \"\(payloadType)\" must be 1–256 printable ASCII characters")
+            throw LogError(
+                .invalidPayload,
+                "payload type \"\(payloadType)\" must be 1–256 printable ASCII characters")
         }
     }
 
     private func submit(_ work: Work, closing: Bool = false, refuse: (LogError) -> Void) {
-        enum Action { case refuse(LogError), schedule, none }
+        enum Action {
+            case refuse(LogError)
+            case schedule, none
+        }
         let action = state.withLock { s -> Action in
             if let failure = s.failure { return .refuse(failure) }
             if s.closed { return .refuse(LogError(.closed, "the log is closed")) }
@@ -209,7 +234,7 @@ final class LogWriter: Sendable {
     private func prepare(_ works: [Work], signer s: inout SignerState) -> CommitBatch {
         var batch = CommitBatch()
         batch.entries.reserveCapacity(works.count)
-        batch.replies.reserveCapacity(works.count)
+        batch.entryReplies.reserveCapacity(works.count)
         let now = max(clock.nowMilliseconds(), s.lastTime)
         s.lastTime = now
         for work in works {
@@ -241,8 +266,7 @@ final class LogWriter: Sendable {
                     batch.checkpoints.append(prepared)
                     latest = prepared.checkpoint
                 }
-                batch.replies.append { [latest] in reply.resume(returning: .success(latest)) }
-                batch.failures.append { reply.resume(returning: .failure($0)) }
+                batch.checkpointReplies.append((reply, latest))
             }
         }
         return batch
@@ -309,14 +333,16 @@ final class LogWriter: Sendable {
 
     private func commit(_ batch: CommitBatch) {
         if let failure = state.withLock({ $0.failure }) {
-            batch.failures.forEach { $0(failure) }
+            batch.fail(failure)
             return
         }
         do {
             try pool.write { db in
                 if !batch.entries.isEmpty {
                     let insert = try db.cachedStatement(
-                        sql: "INSERT INTO log_entries (seq, payload_type, time_ms, tool, envelope, hash) VALUES (?, ?, ?, ?, ?, ?)"
+                        sql:
+                            "INSERT INTO log_entries (seq, payload_type, time_ms, tool, envelope, hash) "
+                            + "VALUES (?, ?, ?, ?, ?, ?)"
                     )
                     for e in batch.entries {
                         insert.setUncheckedArguments([
@@ -327,7 +353,9 @@ final class LogWriter: Sendable {
                 }
                 for c in batch.checkpoints {
                     try db.execute(
-                        sql: "INSERT INTO log_checkpoints (tree_size, root, time_ms, note, frontier) VALUES (?, ?, ?, ?, ?)",
+                        sql:
+                            "INSERT INTO log_checkpoints (tree_size, root, time_ms, note, frontier) "
+                            + "VALUES (?, ?, ?, ?, ?)",
                         arguments: [
                             c.checkpoint.treeSize, Data(c.checkpoint.rootHash), c.checkpoint.timeMilliseconds,
                             c.checkpoint.note, Data(c.frontier),
@@ -337,19 +365,17 @@ final class LogWriter: Sendable {
         } catch {
             let failure = LogError(.writerFailed, "the log could not be written (\(error)); reopen it to recover")
             state.withLock { $0.failure = failure }
-            batch.failures.forEach { $0(LogError(.storage, "the log could not be written: \(error)")) }
+            batch.fail(LogError(.storage, "the log could not be written: \(error)"))
             return
         }
-        batch.replies.forEach { $0() }
+        batch.succeed()
     }
 }
 
 extension LogWriter.CommitBatch {
     mutating func add(_ entry: StoredEntry, reply: LogWriter.Reply<LogReceipt>) {
-        let receipt = LogReceipt(seq: entry.seq, hash: HexEncoding.encode(entry.hash))
         entries.append(entry)
-        replies.append { reply.resume(returning: .success(receipt)) }
-        failures.append { reply.resume(returning: .failure($0)) }
+        entryReplies.append(reply)
     }
 }
 

@@ -64,7 +64,8 @@ extension SQLiteLogStore {
 
     public func entry(seq: Int64) async throws(LogError) -> StoredEntry? {
         try read("entry \(seq)") { db in
-            try Self.entries(db, sql: "SELECT \(Self.entryColumns) FROM log_entries WHERE seq = ?", arguments: [seq]).first
+            try Self.entries(db, sql: "SELECT \(Self.entryColumns) FROM log_entries WHERE seq = ?", arguments: [seq])
+                .first
         }
     }
 
@@ -111,7 +112,10 @@ extension SQLiteLogStore {
     public func checkpoints() async throws(LogError) -> [StoredCheckpoint] {
         try read("checkpoints") { db in
             try Row.fetchAll(db, sql: "SELECT tree_size, root, time_ms, note FROM log_checkpoints ORDER BY tree_size")
-                .map { StoredCheckpoint(treeSize: $0[0], rootHash: Array($0[1] as Data), timeMilliseconds: $0[2], note: $0[3]) }
+                .map {
+                    StoredCheckpoint(
+                        treeSize: $0[0], rootHash: Array($0[1] as Data), timeMilliseconds: $0[2], note: $0[3])
+                }
         }
     }
 
@@ -119,7 +123,9 @@ extension SQLiteLogStore {
         try read("the latest checkpoint") { db in
             try Row.fetchOne(
                 db, sql: "SELECT tree_size, root, time_ms, note FROM log_checkpoints ORDER BY tree_size DESC LIMIT 1"
-            ).map { StoredCheckpoint(treeSize: $0[0], rootHash: Array($0[1] as Data), timeMilliseconds: $0[2], note: $0[3]) }
+            ).map {
+                StoredCheckpoint(treeSize: $0[0], rootHash: Array($0[1] as Data), timeMilliseconds: $0[2], note: $0[3])
+            }
         }
     }
 

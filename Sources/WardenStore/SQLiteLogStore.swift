@@ -34,8 +34,13 @@ public final class SQLiteLogStore: LogStore {
         var (key, _) = try HostKey.loadOrCreate(home: home)
         let path = databasePath(home: home)
         if FileManager.default.fileExists(atPath: path) {
-            let reader = try openReadOnly(path: path)
-            if let active = try reader.activeKeyIDIfAny() { key = try HostKey.reconcile(home: home, activeKeyID: active) }
+            // The file may hold other stores' tables and no log yet.
+            do {
+                let reader = try openReadOnly(path: path)
+                if let active = try reader.activeKeyIDIfAny() {
+                    key = try HostKey.reconcile(home: home, activeKeyID: active)
+                }
+            } catch let error as LogError where error.code == .notFound {}
         }
         let store = try open(path: path, signingKey: key.signingKey, options: options, clock: clock)
         return (store, key)
@@ -81,7 +86,8 @@ public final class SQLiteLogStore: LogStore {
         pool: DatabasePool, path: String, signingKey: Ed25519SigningKey, options: LogOptions, clock: any LogClock,
         lock: WriterLock
     ) throws(LogError) -> SQLiteLogStore {
-        let origin = options.origin ?? "warden.log/" + HexEncoding.encode((0..<8).map { _ in UInt8.random(in: 0...255) })
+        let origin =
+            options.origin ?? "warden.log/" + HexEncoding.encode((0..<8).map { _ in UInt8.random(in: 0...255) })
         guard SignedNote.isValidKeyName(origin) else {
             throw LogError(.invalidRequest, "origin \"\(origin)\" must be non-empty with no spaces or \"+\"")
         }
@@ -126,20 +132,25 @@ public final class SQLiteLogStore: LogStore {
     }
 
     /// Where the writer resumes: the next position, the tree, the last checkpoint; and the key check.
-    private static func resumeState(_ db: Database, signingKey: Ed25519SigningKey) throws -> (String, LogWriter.SignerState) {
+    private static func resumeState(_ db: Database, signingKey: Ed25519SigningKey) throws -> (
+        String, LogWriter.SignerState
+    ) {
         let origin = try LogSchema.meta(db, "origin")
         let activeKey = try activeKey(db)
         guard activeKey.keyid == signingKey.keyid else {
             throw LogError(
                 .keyMismatch,
-                "the log is signed by key \(activeKey.keyid.prefix(16))…, not by the given key \(signingKey.keyid.prefix(16))…")
+                "the log is signed by key \(activeKey.keyid.prefix(16))…, "
+                    + "not by the given key \(signingKey.keyid.prefix(16))…"
+            )
         }
         let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), MAX(seq) FROM log_entries")!
         let count: Int64 = row[0]
         let maxSeq: Int64? = row[1]
         guard count == (maxSeq.map { $0 + 1 } ?? 0) else {
             throw LogError(
-                .corrupt, "the log has \(count) entries but its last is number \(maxSeq ?? -1): entries are missing; "
+                .corrupt,
+                "the log has \(count) entries but its last is number \(maxSeq ?? -1): entries are missing; "
                     + "run `warden audit verify`")
         }
         var tree = MerkleAccumulator()
@@ -152,7 +163,8 @@ public final class SQLiteLogStore: LogStore {
             lastCheckpointTime = cp[2]
             guard lastCheckpointSize <= count else {
                 throw LogError(
-                    .corrupt, "a checkpoint covers \(lastCheckpointSize) entries but the log has \(count): "
+                    .corrupt,
+                    "a checkpoint covers \(lastCheckpointSize) entries but the log has \(count): "
                         + "entries were removed; run `warden audit verify`")
             }
             do {
@@ -164,7 +176,8 @@ public final class SQLiteLogStore: LogStore {
         var previousHash = LogPosition.genesisHash
         var lastTime: Int64 = 0
         let cursor = try Row.fetchCursor(
-            db, sql: "SELECT hash, time_ms FROM log_entries WHERE seq >= ? ORDER BY seq", arguments: [lastCheckpointSize])
+            db, sql: "SELECT hash, time_ms FROM log_entries WHERE seq >= ? ORDER BY seq",
+            arguments: [lastCheckpointSize])
         while let row = try cursor.next() {
             tree.append(leafHash: Array(row[0] as Data))
         }
@@ -226,7 +239,8 @@ public final class SQLiteLogStore: LogStore {
     /// `log` member by construction).
     public func append<Record: LogRecord>(_ record: Record) async throws(LogError) -> LogReceipt {
         let tool = (record as? InvocationRecord)?.tool
-        return try await requireWriter().append(payloadType: Record.payloadType, encodedRecord: record.payloadBytes(), tool: tool)
+        return try await requireWriter().append(
+            payloadType: Record.payloadType, encodedRecord: record.payloadBytes(), tool: tool)
     }
 
     /// Appends a JSON object without re-parsing its serialization (which is JSON by construction).
@@ -253,8 +267,8 @@ public final class SQLiteLogStore: LogStore {
     }
 
     public func close() async throws(LogError) {
+        defer { lock?.release() }
         try await requireWriter().close()
-        lock?.release()
     }
 
     /// The public key that signs new entries, or `nil` for a read-only store.

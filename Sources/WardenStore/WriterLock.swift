@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// An exclusive `flock` on `<database>.writer-lock`, held while a log writer is open: two writers (two kernels,
 /// or a kernel and `warden audit rotate-key`) would hand out the same sequence numbers. The kernel releases the lock
@@ -27,7 +28,8 @@ final class WriterLock: Sendable {
             throw LogError(
                 .storage,
                 busy
-                    ? "another Warden process is writing the log at \(databasePath) (stop it, or use its control socket)"
+                    ? "another Warden process is writing the log at \(databasePath) "
+                        + "(stop it, or use its control socket)"
                     : "cannot lock \(path): \(text)")
         }
         self.fd = Mutex(fd)

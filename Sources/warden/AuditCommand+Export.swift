@@ -35,7 +35,9 @@ extension AuditCommand {
                 throw AuditCommand.fail("\(existing) exists; pass --force to overwrite it", .badInput)
             }
             let log = try AuditCommand.openLog(home)
-            let checkpoint = try await AuditCommand.reading { () async throws(LogError) in try await log.latestCheckpoint() }
+            let checkpoint = try await AuditCommand.reading { () async throws(LogError) in
+                try await log.latestCheckpoint()
+            }
             let keys = try await AuditCommand.reading { () async throws(LogError) in try await log.keyChain() }
             guard fm.createFile(atPath: path, contents: nil) else {
                 throw AuditCommand.fail("cannot create \(path)", .badInput)

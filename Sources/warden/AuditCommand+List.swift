@@ -18,7 +18,12 @@ extension AuditCommand {
         @Option(help: "Only invocations of this tool (PLUGIN.TOOL, or PLUGIN.* for all of a plugin's tools).")
         var tool: String?
 
-        @Option(help: "Only entries of this kind: invocation, plugin-lifecycle, policy-change, key-rotation, approval-decision.")
+        @Option(
+            help:
+                ArgumentHelp(
+                    "Only entries of this kind: invocation, plugin-lifecycle, policy-change, key-rotation, "
+                        + "approval-decision.")
+        )
         var kind: String?
 
         @Option(help: "At most this many entries.")
@@ -61,7 +66,8 @@ extension AuditCommand {
                 let kind = AuditCommand.kind(entry.payloadType)
                 let line = [
                     String(entry.seq), RFC3339Time.format(milliseconds: entry.timeMilliseconds), kind,
-                    String(HexEncoding.encode(entry.hash).prefix(12)), AuditCommand.summary(kind: kind, object["payload"]),
+                    String(HexEncoding.encode(entry.hash).prefix(12)),
+                    AuditCommand.summary(kind: kind, object["payload"]),
                 ]
                 print(line.joined(separator: "  "))
             }

@@ -24,18 +24,25 @@ extension AuditCommand {
 
         func run() async throws {
             let log = try AuditCommand.openLog(home)
-            guard let stored = try await AuditCommand.reading({ () async throws(LogError) in try await log.latestCheckpoint() })
+            guard
+                let stored = try await AuditCommand.reading({ () async throws(LogError) in
+                    try await log.latestCheckpoint()
+                })
             else {
-                throw AuditCommand.fail("the log has no checkpoint yet; one is written on shutdown and periodically", .badInput)
+                throw AuditCommand.fail(
+                    "the log has no checkpoint yet; one is written on shutdown and periodically", .badInput)
             }
             guard seq >= 0, seq < stored.treeSize else {
                 throw AuditCommand.fail(
-                    "entry \(seq) is not covered by the latest checkpoint (it covers entries 0 to \(stored.treeSize - 1))",
+                    "entry \(seq) is not covered by the latest checkpoint "
+                        + "(it covers entries 0 to \(stored.treeSize - 1))",
                     .badInput)
             }
             let origin = try await AuditCommand.reading { () async throws(LogError) in try await log.origin() }
             let size = stored.treeSize
-            let keys = try await AuditCommand.reading { () async throws(LogError) in try await log.keyChain(throughSize: size) }
+            let keys = try await AuditCommand.reading { () async throws(LogError) in
+                try await log.keyChain(throughSize: size)
+            }
             let wanted = seq
             let proof = try await AuditCommand.reading { () async throws(LogError) in
                 try await log.inclusionProof(seq: wanted, treeSize: size)
@@ -53,7 +60,8 @@ extension AuditCommand {
             if let checkpoint {
                 do {
                     try MerkleTree.verifyInclusion(
-                        index: UInt64(seq), treeSize: checkpoint.treeSize, leafHash: proof.leafHash, proof: proof.hashes,
+                        index: UInt64(seq), treeSize: checkpoint.treeSize, leafHash: proof.leafHash,
+                        proof: proof.hashes,
                         root: checkpoint.rootHash)
                 } catch {
                     problems.append("inclusion: \(error.description)")
@@ -84,8 +92,9 @@ extension AuditCommand {
                 print("checkpoint")
                 print(stored.note.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
                 if problems.isEmpty {
-                    print("verified: entry \(seq) is in the tree of \(size) entries whose root is signed by key "
-                        + "\(keys.last!.keyid.prefix(16))…")
+                    print(
+                        "verified: entry \(seq) is in the tree of \(size) entries whose root is signed by key "
+                            + "\(keys.last!.keyid.prefix(16))…")
                 }
             }
             if !problems.isEmpty {

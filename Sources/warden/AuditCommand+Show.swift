@@ -20,7 +20,10 @@ extension AuditCommand {
         func run() async throws {
             let log = try AuditCommand.openLog(home)
             let wanted = seq
-            guard let entry = try await AuditCommand.reading({ () async throws(LogError) in try await log.entry(seq: wanted) })
+            guard
+                let entry = try await AuditCommand.reading({ () async throws(LogError) in
+                    try await log.entry(seq: wanted)
+                })
             else {
                 let count = try await AuditCommand.reading { () async throws(LogError) in try await log.entryCount() }
                 throw AuditCommand.fail("no entry \(seq): the log has entries 0 to \(count - 1)", .badInput)

@@ -22,7 +22,11 @@ extension AuditCommand {
 
         @Option(
             name: .customLong("checkpoint"),
-            help: "A signed checkpoint kept elsewhere (FILE.checkpoint of an export); the log must still contain it. Repeatable.")
+            help:
+                ArgumentHelp(
+                    "A signed checkpoint kept elsewhere (FILE.checkpoint of an export); the log must contain it. "
+                        + "Repeatable.")
+        )
         var checkpoints: [String] = []
 
         @Flag(help: "Print the report as JSON.")
@@ -87,13 +91,15 @@ extension AuditCommand {
             let time = String(format: "%.2f s", seconds)
             guard let failure = report.failure else {
                 var lines = [
-                    "ok: \(report.entriesChecked) entries and \(report.checkpointsChecked) checkpoints of \(report.origin) "
-                        + "verified in \(time)",
+                    "ok: \(report.entriesChecked) entries and \(report.checkpointsChecked) checkpoints of "
+                        + "\(report.origin) verified in \(time)",
                     "signing keys: " + report.keyIDs.map { String($0.prefix(16)) + "…" }.joined(separator: " -> "),
                 ]
                 if report.uncheckpointedEntries > 0 {
                     lines.append(
-                        "note: \(report.uncheckpointedEntries) entries after the latest checkpoint are not yet covered by one")
+                        "note: \(report.uncheckpointedEntries) entries after the latest checkpoint "
+                            + "are not yet covered by one"
+                    )
                 }
                 return lines.joined(separator: "\n")
             }

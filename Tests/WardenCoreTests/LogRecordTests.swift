@@ -14,7 +14,9 @@ import WardenCore
             toolDefinitionDigest: "sha256:cc", sandbox: .init(specDigest: "sha256:dd", landlockABI: 6),
             policySetDigest: "sha256:ee",
             decision: .init(effect: .allow, ruleIDs: ["allow-reads"], reasons: ["reads are fine"]),
-            findings: [Finding(ruleID: "secret-token", category: "secrets", severity: .high, path: "$.token", excerpt: "s3…")],
+            findings: [
+                Finding(ruleID: "secret-token", category: "secrets", severity: .high, path: "$.token", excerpt: "s3…")
+            ],
             approval: .init(requestID: "req-9", decisionSeq: 41, decisionHash: "ab"),
             result: RecordedResult.bounded(["content": [["type": "text", "text": "hello"]]]),
             timings: .init(started: started, totalMS: 12.5, stagesMS: ["execute": 10.25]), outcome: .ok)
@@ -38,12 +40,14 @@ import WardenCore
         let time = Self.started
         let key = Ed25519SigningKey.generate().publicKey
         let lifecycle = PluginLifecycleRecord(
-            event: .crashed, plugin: "files", version: "1", kind: .tool, pid: 42, signal: 9, reason: "killed", time: time)
+            event: .crashed, plugin: "files", version: "1", kind: .tool, pid: 42, signal: 9, reason: "killed",
+            time: time)
         let policy = PolicyChangeRecord(
             previousDigest: nil, digest: "sha256:1", accepted: false,
             files: [.init(path: "policies/a.yaml", digest: "sha256:2")], errors: ["policies/a.yaml:3: bad"],
             trigger: "reload", time: time)
-        let rotation = KeyRotationRecord(oldKey: key, newKey: Ed25519SigningKey.generate().publicKey, reason: nil, time: time)
+        let rotation = KeyRotationRecord(
+            oldKey: key, newKey: Ed25519SigningKey.generate().publicKey, reason: nil, time: time)
         let approval = ApprovalDecisionRecord(
             requestID: "r1", decision: .denied, approverKeyID: "k", note: "no", boundDigest: "sha256:3", time: time)
         #expect(try PluginLifecycleRecord.decode(payload: lifecycle.payloadBytes()) == lifecycle)
@@ -63,7 +67,8 @@ import WardenCore
 
     @Test func decode_namesTheMissingMember() throws {
         let error = #expect(throws: LogRecordDecodingError.self) {
-            try PluginLifecycleRecord.decode(payload: Array(#"{"record_version":1,"event":"started","time":"2025-01-01T00:00:00Z"}"#.utf8))
+            try PluginLifecycleRecord.decode(
+                payload: Array(#"{"record_version":1,"event":"started","time":"2025-01-01T00:00:00Z"}"#.utf8))
         }
         #expect(error?.reason == "$.plugin: missing")
     }
@@ -83,5 +88,62 @@ import WardenCore
         #expect(recorded.effect == .deny)
         #expect(recorded.ruleIDs == ["a", "b", "c"])
         #expect(recorded.reasons == ["because", "c: timed out"])
+    }
+}
+
+/// The record encoder and the canonical writer agree with Foundation's `JSONEncoder` and with
+/// ``JSONValue/serializedBytes()``.
+@Suite struct LogRecordEncoderTests {
+    static func viaFoundation<T: Encodable>(_ value: T) throws -> JSONValue {
+        try JSONValue.parse(Array(LogRecordCoding.encoder().encode(value)))
+    }
+
+    @Test func everyRecordKind_encodesAsFoundationWould() throws {
+        let time = LogRecordTests.started
+        let key = Ed25519SigningKey.generate().publicKey
+        let invocation = try LogRecordTests.invocation()
+        #expect(try LogRecordEncoder.encode(invocation) == Self.viaFoundation(invocation))
+        let lifecycle = PluginLifecycleRecord(event: .circuitOpen, plugin: "p", attempt: 3, time: time)
+        #expect(try LogRecordEncoder.encode(lifecycle) == Self.viaFoundation(lifecycle))
+        let policy = PolicyChangeRecord(
+            previousDigest: "a", digest: "b", accepted: true, files: [], trigger: "startup", time: time)
+        #expect(try LogRecordEncoder.encode(policy) == Self.viaFoundation(policy))
+        let rotation = KeyRotationRecord(oldKey: key, newKey: key, reason: "r", time: time)
+        #expect(try LogRecordEncoder.encode(rotation) == Self.viaFoundation(rotation))
+        let approval = ApprovalDecisionRecord(
+            requestID: "r", decision: .expired, approverKeyID: nil, note: nil, boundDigest: "d",
+            approverEnvelope: ["payload": "", "signatures": []], time: time)
+        #expect(try LogRecordEncoder.encode(approval) == Self.viaFoundation(approval))
+    }
+
+    @Test func directInvocationJSON_equalsTheCodableEncoding_withAndWithoutOptionals() throws {
+        var full = try LogRecordTests.invocation()
+        full.error = "boom"
+        full.findings.append(
+            Finding(
+                ruleID: "r", category: "c", severity: .low, path: "$", excerpt: "e", transforms: ["t"], detector: "d"))
+        full.timings.stagesMS = ["execute": 3, "policy": 0.25]
+        full.result = RecordedResult.bounded(.string(String(repeating: "x", count: 50)), cap: 10)
+        let minimal = InvocationRecord(
+            invocationID: "i", caller: "c", tool: "t", arguments: RecordedArguments(unredacted: [:]),
+            timings: .init(started: LogRecordTests.started, totalMS: 0), outcome: .refused)
+        var partial = minimal
+        partial.plugin = .init(name: "p", version: "1", manifestDigest: "m", binaryDigest: nil)
+        partial.approval = .init(requestID: "r")
+        partial.decision = .init(effect: .requireApproval, ruleIDs: [], reasons: [])
+        for record in [full, minimal, partial] {
+            #expect(record.jsonValue == (try LogRecordEncoder.encode(record)))
+            #expect(try InvocationRecord.decode(payload: record.payloadBytes()) == record)
+        }
+    }
+
+    @Test func canonicalWriter_writesTheSameBytesAsTheSerializer() {
+        let values: [JSONValue] = [
+            ["b": 1, "a": [true, false, nil, 1.5, -0.0, 1e300, 3.0], "c": "q\"\\/\n\r\t\u{1}\u{1f}é😀"],
+            "", [:], [], .double(0.1), .int(Int64.min), ["z": ["y": ["x": "plain text with spaces"]]],
+        ]
+        for value in values {
+            #expect(CanonicalJSONWriter.bytes(value) == value.serializedBytes(), "\(value)")
+        }
     }
 }

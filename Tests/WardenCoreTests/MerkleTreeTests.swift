@@ -15,7 +15,9 @@ import WardenCore
     }
 
     @Test func emptyRoot_isSHA256OfNothing() {
-        #expect(HexEncoding.encode(MerkleTree.emptyRoot) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(
+            HexEncoding.encode(MerkleTree.emptyRoot)
+                == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 
     @Test func accumulatorRoot_matchesTheRecursiveDefinition_forEverySizeUpTo70() {

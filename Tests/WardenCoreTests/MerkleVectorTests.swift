@@ -58,7 +58,8 @@ import WardenCore
             var failed = false
             do {
                 try MerkleTree.verifyConsistency(
-                    oldSize: v.size1, newSize: v.size2, oldRoot: try Self.bytes(v.root1), newRoot: try Self.bytes(v.root2),
+                    oldSize: v.size1, newSize: v.size2, oldRoot: try Self.bytes(v.root1),
+                    newRoot: try Self.bytes(v.root2),
                     proof: try (v.proof ?? []).map(Self.bytes))
             } catch {
                 failed = true
@@ -79,9 +80,10 @@ import WardenCore
         ].map(MerkleTree.leafHash)
         let root8 = try Self.bytes("XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=")
         #expect(MerkleTree.root(leafHashes: leaves) == root8)
-        #expect(MerkleTree.inclusionProof(index: 0, leafHashes: leaves).map { LenientBase64.encode($0) } == [
-            "lqKW0iTyhcZ77pPDD4owkVfw2qNdxbh+QQt4YwoJz8c=", "Xwg/ChozygdqlSeYMlgNs+DvRYS9/x9UyKNg9Q3jAx4=",
-            "a0eq8p7jwq+a+Im8H7klTavTEXfxYjLdaqsDXKOb9uQ=",
-        ])
+        #expect(
+            MerkleTree.inclusionProof(index: 0, leafHashes: leaves).map { LenientBase64.encode($0) } == [
+                "lqKW0iTyhcZ77pPDD4owkVfw2qNdxbh+QQt4YwoJz8c=", "Xwg/ChozygdqlSeYMlgNs+DvRYS9/x9UyKNg9Q3jAx4=",
+                "a0eq8p7jwq+a+Im8H7klTavTEXfxYjLdaqsDXKOb9uQ=",
+            ])
     }
 }

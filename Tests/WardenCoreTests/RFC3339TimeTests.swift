@@ -17,9 +17,10 @@ import WardenCore
     }
 
     @Test func parse_refusesImpossibleOrMalformedTimes() {
-        for text in ["2001-02-29", "2000-13-01", "2000-01-01T24:00:00Z", "2000-01-01T00:00:00", "yesterday", "",
-            "2000-01-01T00:00:00.Z", "2000-01-01 00:00:00Z", "2000-01-01T00:00:00Zjunk"]
-        {
+        for text in [
+            "2001-02-29", "2000-13-01", "2000-01-01T24:00:00Z", "2000-01-01T00:00:00", "yesterday", "",
+            "2000-01-01T00:00:00.Z", "2000-01-01 00:00:00Z", "2000-01-01T00:00:00Zjunk",
+        ] {
             #expect(RFC3339Time.parseMilliseconds(text) == nil, "\(text)")
         }
     }

@@ -29,7 +29,8 @@ import WardenCore
             Self.arguments, selectors: ["$.items[*].token", "$[\"url\"]"], salt: Self.fixedSalt())
         #expect(stored.redactions.map(\.path) == ["$.items[0].token", "$.items[1].token", "$.url"])
         #expect(stored.value["items"]?.arrayValue?[1]["n"] == 2)
-        let (one, _) = try RecordedArguments.redacting(Self.arguments, selectors: ["$.items[1].token"], salt: Self.fixedSalt())
+        let (one, _) = try RecordedArguments.redacting(
+            Self.arguments, selectors: ["$.items[1].token"], salt: Self.fixedSalt())
         #expect(one.redactions.map(\.path) == ["$.items[1].token"])
         #expect(one.value["items"]?.arrayValue?[0]["token"] == "t0")
     }

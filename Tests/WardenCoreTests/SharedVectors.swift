@@ -14,7 +14,8 @@ enum SharedVectors {
     static func directory() throws -> URL {
         let vectors = RepositoryPaths.shared.appendingPathComponent("vectors").standardizedFileURL
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: vectors.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: vectors.path, isDirectory: &isDirectory), isDirectory.boolValue
+        else {
             throw Missing(path: vectors.path)
         }
         return vectors

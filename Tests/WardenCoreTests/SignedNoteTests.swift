@@ -5,9 +5,11 @@ import WardenCore
 @Suite struct SignedNoteTests {
     // The example of golang.org/x/mod/sumdb/note: Ed25519 is deterministic, so signing the same text with the same
     // key must give the published note byte for byte.
-    static let goText = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n"
+    static let goText =
+        "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n"
     static let goNote =
-        goText + "\n\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+        goText
+        + "\n\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
 
     static func goKey() throws -> Ed25519SigningKey {
         // PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz: 0x01 then the seed.
@@ -40,7 +42,8 @@ import WardenCore
     }
 
     @Test func parse_refusesMalformedNotes() {
-        let sig = "\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+        let sig =
+            "\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
         let cases = [
             "no blank line\n" + sig,
             "text\n\n",
@@ -58,8 +61,12 @@ import WardenCore
     @Test func checkpoint_roundTripsThroughItsSignedNote() throws {
         let key = Ed25519SigningKey.generate()
         let time = try #require(RFC3339Time.parse("2025-03-04T05:06:07.089Z"))
-        let checkpoint = Checkpoint(origin: "warden.log/abc", treeSize: 1234, rootHash: MerkleTree.emptyRoot, time: time)
-        #expect(checkpoint.body == "warden.log/abc\n1234\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\ntime 2025-03-04T05:06:07.089Z\n")
+        let checkpoint = Checkpoint(
+            origin: "warden.log/abc", treeSize: 1234, rootHash: MerkleTree.emptyRoot, time: time)
+        #expect(
+            checkpoint.body
+                == "warden.log/abc\n1234\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\ntime 2025-03-04T05:06:07.089Z\n"
+        )
         let note = try checkpoint.signed(with: key)
         let parsed = try SignedNote.parse(note.formatted)
         try parsed.verify(name: "warden.log/abc", key: key.publicKey)

@@ -37,6 +37,29 @@ import WardenCore
         }
     }
 
+    @Test func digest_ignoresCommentsAndLayout_butNotContent() throws {
+        let compact = "version: 1\nrules: [{id: a, description: d, effect: allow, match: {tools: [x.y]}}]\n"
+        let spread = """
+            # A comment.
+            version: 1
+            rules:
+              - id: a
+                effect: allow      # order and layout do not matter
+                description: d
+                match:
+                  tools:
+                    - x.y
+            """
+        let a = try TemporaryPolicies(["policies/p.yaml": compact])
+        let b = try TemporaryPolicies(["policies/p.yaml": spread])
+        let c = try TemporaryPolicies(["policies/p.yaml": compact.replacingOccurrences(of: "allow", with: "deny")])
+        let d = try TemporaryPolicies(["policies/q.yaml": compact])
+        let digests = try [a, b, c, d].map { try PolicySet.load(directory: $0.path).digest }
+        #expect(digests[0] == digests[1])
+        #expect(digests[0] != digests[2])
+        #expect(digests[0] != digests[3])
+    }
+
     @Test func defaultSet_coversEachBundledPlugin() throws {
         let set = try PolicySet.load(directory: Self.directory)
         let limiter = RateLimiter()

@@ -250,7 +250,7 @@ import Testing
             "policies/a.yaml": oneRule(""),
             "tests/t.yaml":
                 "version: 1\ntests:\n  - name: x\n    request: {tool: files.read, colour: red}\n"
-                    + "    expect: {effect: allow}\n",
+                + "    expect: {effect: allow}\n",
         ])
         let diagnostics = folder.diagnostics()
         #expect(diagnostics.map(\.code) == [.invalidValue])

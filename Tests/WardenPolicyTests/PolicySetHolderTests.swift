@@ -197,6 +197,8 @@ final class ManualClock: Sendable {
         let status = try statusMethod(.null)
         #expect(status["in_force"] == .bool(true))
         #expect(status["rule_count"] == .int(1))
+        #expect(status["files"]?.arrayValue?.first?["path"] == "policies/p.yaml")
+        #expect(status["files"]?.arrayValue?.first?["digest"]?.stringValue?.hasPrefix("sha256:") == true)
         try folder.write("policies/p.yaml", "version: 1\nrules: 3\n")
         let after = try reloadMethod(.null)
         #expect(after["in_force"] == .bool(true))

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import WardenCore
+
 @testable import WardenStore
 
 /// The `warden audit` and `warden init` commands, run as the built binary on real state folders.
@@ -12,7 +13,9 @@ import WardenCore
         let initRun = try ProgramRun.warden(["init", "--home", home, "--json"])
         #expect(initRun.status == 0, "\(initRun.stderr)")
         let (store, _) = try SQLiteLogStore.open(home: home, options: LogFixture.options())
-        for i in 0..<count { _ = try await store.append(LogFixture.invocation(i, tool: i % 2 == 0 ? "files.read" : "shell.run")) }
+        for i in 0..<count {
+            _ = try await store.append(LogFixture.invocation(i, tool: i % 2 == 0 ? "files.read" : "shell.run"))
+        }
         try await store.close()
         return home
     }
@@ -61,7 +64,8 @@ import WardenCore
         let folder = try TemporaryFolder()
         let home = try await Self.home(in: folder, count: 2)
         let other = folder.file("other.pub")
-        try Data(Ed25519SigningKey.generate().publicKey.securesystemslibJSON.serialized().utf8).write(to: URL(fileURLWithPath: other))
+        try Data(Ed25519SigningKey.generate().publicKey.securesystemslibJSON.serialized().utf8).write(
+            to: URL(fileURLWithPath: other))
         let run = try ProgramRun.warden(["audit", "verify", "--home", home, "--key", other, "--json"])
         #expect(run.status == 1)
         #expect(try JSONValue.parse(run.stdout)["failure"]?["kind"] == "untrusted_anchor")

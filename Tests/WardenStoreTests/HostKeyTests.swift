@@ -1,6 +1,8 @@
 import Foundation
+import GRDB
 import Testing
 import WardenCore
+
 @testable import WardenStore
 
 @Suite struct HostKeyTests {
@@ -47,7 +49,8 @@ import WardenCore
         let home = folder.file("home")
         _ = try HostKey.loadOrCreate(home: home)
         try FileManager.default.moveItem(atPath: home + "/keys/host.key", toPath: folder.file("elsewhere.key"))
-        try FileManager.default.createSymbolicLink(atPath: home + "/keys/host.key", withDestinationPath: folder.file("elsewhere.key"))
+        try FileManager.default.createSymbolicLink(
+            atPath: home + "/keys/host.key", withDestinationPath: folder.file("elsewhere.key"))
         let error = #expect(throws: HostKeyError.self) { try HostKey.load(home: home) }
         #expect(error?.code == .insecurePermissions)
     }
@@ -58,10 +61,13 @@ import WardenCore
         #expect(missing?.code == .missing)
         let home = folder.file("home")
         _ = try HostKey.loadOrCreate(home: home)
-        for text in ["not json", #"{"keytype":"rsa"}"#, #"{"keytype":"ed25519","scheme":"ed25519","keyval":{"private":"00"}}"#] {
+        for text in [
+            "not json", #"{"keytype":"rsa"}"#, #"{"keytype":"ed25519","scheme":"ed25519","keyval":{"private":"00"}}"#,
+        ] {
             let path = home + "/keys/host.key"
             try FileManager.default.removeItem(atPath: path)
-            FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+            FileManager.default.createFile(
+                atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
             let error = #expect(throws: HostKeyError.self, "\(text)") { try HostKey.load(home: home) }
             #expect(error?.code == .malformed, "\(text)")
         }
@@ -143,5 +149,20 @@ import WardenCore
         try await store.close()
         _ = try KeyFiles.writePrivateKey(.generate(), to: home + "/keys/host.key", replace: true)
         #expect(throws: HostKeyError.self) { try SQLiteLogStore.open(home: home, options: LogFixture.options()) }
+    }
+}
+
+@Suite struct SharedDatabaseTests {
+    @Test func theLogIsCreatedInADatabaseThatOtherStoresAlreadyUse() async throws {
+        let folder = try TemporaryFolder()
+        let home = folder.file("home")
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let other = try DatabaseQueue(path: home + "/warden.db")
+        try await other.write { db in try db.execute(sql: "CREATE TABLE approvals (id TEXT PRIMARY KEY)") }
+        try other.close()
+        let (store, key) = try SQLiteLogStore.open(home: home, options: LogFixture.options())
+        _ = try await store.append(LogFixture.invocation(0))
+        try await store.close()
+        #expect(try await LogFixture.verify(home + "/warden.db", anchor: key.publicKey).ok)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import WardenCore
+
 @testable import WardenStore
 
 /// A temporary folder removed when the value goes away.

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import WardenCore
+
 @testable import WardenStore
 
 /// Each way of damaging a real log file is caught, and the report names the first bad entry.
@@ -29,7 +30,8 @@ import WardenCore
     }
 
     static func envelope(_ db: Database, _ seq: Int) throws -> DSSEEnvelope {
-        try DSSEEnvelope.parse(Array(try Data.fetchOne(db, sql: "SELECT envelope FROM log_entries WHERE seq = ?", arguments: [seq])!))
+        try DSSEEnvelope.parse(
+            Array(try Data.fetchOne(db, sql: "SELECT envelope FROM log_entries WHERE seq = ?", arguments: [seq])!))
     }
 
     /// Stores `envelope` as entry `seq`; with `coverUp`, also the matching hash (as a careful forger would).
@@ -75,7 +77,8 @@ import WardenCore
                 try Self.store(db, 12, e, coverUp: coverUp)
             }
             try await expectFailure(
-                copy, anchor: key.publicKey, seq: 12, kinds: [.hashMismatch, .badSignature], "payload, cover-up \(coverUp)")
+                copy, anchor: key.publicKey, seq: 12, kinds: [.hashMismatch, .badSignature],
+                "payload, cover-up \(coverUp)")
         }
     }
 
@@ -88,7 +91,8 @@ import WardenCore
             try db.execute(sql: "UPDATE log_entries SET envelope = ? WHERE seq = 12", arguments: [Data(bytes)])
         }
         try await expectFailure(
-            copy, anchor: key.publicKey, seq: 12, kinds: [.hashMismatch, .malformedEnvelope, .malformedPayload, .badSignature],
+            copy, anchor: key.publicKey, seq: 12,
+            kinds: [.hashMismatch, .malformedEnvelope, .malformedPayload, .badSignature],
             "raw byte")
     }
 
@@ -102,7 +106,8 @@ import WardenCore
                 try Self.store(db, 12, e, coverUp: coverUp)
             }
             try await expectFailure(
-                copy, anchor: key.publicKey, seq: 12, kinds: coverUp ? [.badSignature] : [.hashMismatch, .badSignature],
+                copy, anchor: key.publicKey, seq: 12,
+                kinds: coverUp ? [.badSignature] : [.hashMismatch, .badSignature],
                 "signature, cover-up \(coverUp)")
         }
     }
@@ -149,7 +154,8 @@ import WardenCore
         }
         #expect(try await LogFixture.verify(copy, anchor: key.publicKey).ok)
         let reader = try SQLiteLogStore.openReadOnly(path: copy)
-        let report = try await LogVerifier(trustedAnchor: key.publicKey, witnessedCheckpoints: [witnessed]).verify(reader)
+        let report = try await LogVerifier(trustedAnchor: key.publicKey, witnessedCheckpoints: [witnessed]).verify(
+            reader)
         #expect(report.failure?.kind == .missingEntry)
         #expect(report.failure?.seq == 25)
     }
@@ -161,7 +167,8 @@ import WardenCore
         let copy = try Self.tampered(path, in: folder, "resign") { db in
             let e = try Self.envelope(db, 12)
             try Self.store(
-                db, 12, DSSEEnvelope.sign(payloadType: e.payloadType, payload: e.payload, keys: [forger]), coverUp: true)
+                db, 12, DSSEEnvelope.sign(payloadType: e.payloadType, payload: e.payload, keys: [forger]), coverUp: true
+            )
         }
         try await expectFailure(copy, anchor: key.publicKey, seq: 12, kinds: [.badSignature], "re-signed entry")
     }
@@ -187,26 +194,41 @@ import WardenCore
         let folder = try TemporaryFolder()
         let (path, key) = try await LogFixture.makeLog(in: folder, count: Self.count)
         let note = try SignedNote.parse(
-            try #require(try await SQLiteLogStore.openReadOnly(path: path).checkpoints().first { $0.treeSize == 20 }).note)
+            try #require(try await SQLiteLogStore.openReadOnly(path: path).checkpoints().first { $0.treeSize == 20 })
+                .note)
         let otherRoot = LenientBase64.encode(MerkleTree.emptyRoot)
         let edits: [(String, Set<LogVerificationFailure.Kind>, (Database) throws -> Void)] = [
-            ("note-root", [.checkpointSignature], { db in
-                let lines = note.formatted.split(separator: "\n", omittingEmptySubsequences: false)
-                let edited = ([lines[0], lines[1], Substring(otherRoot)] + lines[3...]).joined(separator: "\n")
-                try db.execute(sql: "UPDATE log_checkpoints SET note = ? WHERE tree_size = 20", arguments: [edited])
-            }),
-            ("note-signature", [.checkpointSignature], { db in
-                var n = note
-                n.signatures[0].signature[0] ^= 1
-                try db.execute(sql: "UPDATE log_checkpoints SET note = ? WHERE tree_size = 20", arguments: [n.formatted])
-            }),
-            ("root-column", [.checkpointMismatch], { db in
-                try db.execute(
-                    sql: "UPDATE log_checkpoints SET root = ? WHERE tree_size = 20", arguments: [Data(MerkleTree.emptyRoot)])
-            }),
-            ("note-garbage", [.malformedCheckpoint], { db in
-                try db.execute(sql: "UPDATE log_checkpoints SET note = 'garbage' WHERE tree_size = 20")
-            }),
+            (
+                "note-root", [.checkpointSignature],
+                { db in
+                    let lines = note.formatted.split(separator: "\n", omittingEmptySubsequences: false)
+                    let edited = ([lines[0], lines[1], Substring(otherRoot)] + lines[3...]).joined(separator: "\n")
+                    try db.execute(sql: "UPDATE log_checkpoints SET note = ? WHERE tree_size = 20", arguments: [edited])
+                }
+            ),
+            (
+                "note-signature", [.checkpointSignature],
+                { db in
+                    var n = note
+                    n.signatures[0].signature[0] ^= 1
+                    try db.execute(
+                        sql: "UPDATE log_checkpoints SET note = ? WHERE tree_size = 20", arguments: [n.formatted])
+                }
+            ),
+            (
+                "root-column", [.checkpointMismatch],
+                { db in
+                    try db.execute(
+                        sql: "UPDATE log_checkpoints SET root = ? WHERE tree_size = 20",
+                        arguments: [Data(MerkleTree.emptyRoot)])
+                }
+            ),
+            (
+                "note-garbage", [.malformedCheckpoint],
+                { db in
+                    try db.execute(sql: "UPDATE log_checkpoints SET note = 'garbage' WHERE tree_size = 20")
+                }
+            ),
         ]
         for (name, kinds, edit) in edits {
             let copy = try Self.tampered(path, in: folder, name, edit)
@@ -232,15 +254,20 @@ import WardenCore
         let folder = try TemporaryFolder()
         let (path, key) = try await LogFixture.makeLog(in: folder, count: Self.count)
         let copy = try Self.tampered(path, in: folder, "append") { db in
-            let last = Array(try Data.fetchOne(db, sql: "SELECT hash FROM log_entries WHERE seq = ?", arguments: [Self.count - 1])!)
+            let last = Array(
+                try Data.fetchOne(db, sql: "SELECT hash FROM log_entries WHERE seq = ?", arguments: [Self.count - 1])!)
             let position = LogPosition(seq: Int64(Self.count), previousHash: last, timeMilliseconds: 0)
             let envelope = DSSEEnvelope.sign(
                 payloadType: "application/x", payload: position.bind(Array("{}".utf8)), keys: [.generate()])
             let bytes = envelope.serializedBytes()
             try db.execute(
-                sql: "INSERT INTO log_entries (seq, payload_type, time_ms, tool, envelope, hash) VALUES (?, ?, 0, NULL, ?, ?)",
-                arguments: [Self.count, "application/x", Data(bytes), Data(LogPosition.entryHash(envelopeBytes: bytes))])
+                sql:
+                    "INSERT INTO log_entries (seq, payload_type, time_ms, tool, envelope, hash) VALUES (?, ?, 0, NULL, ?, ?)",
+                arguments: [
+                    Self.count, "application/x", Data(bytes), Data(LogPosition.entryHash(envelopeBytes: bytes)),
+                ])
         }
-        try await expectFailure(copy, anchor: key.publicKey, seq: Int64(Self.count), kinds: [.badSignature], "forged tail")
+        try await expectFailure(
+            copy, anchor: key.publicKey, seq: Int64(Self.count), kinds: [.badSignature], "forged tail")
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import WardenCore
+
 @testable import WardenStore
 
 @Suite struct LogVerifierTests {
@@ -12,7 +13,8 @@ import WardenCore
         let old = Ed25519SigningKey.generate()
         let new = Ed25519SigningKey.generate()
         let path = folder.file("rotated.db")
-        let store = try SQLiteLogStore.open(path: path, signingKey: old, options: LogFixture.options(checkpointEvery: 4))
+        let store = try SQLiteLogStore.open(
+            path: path, signingKey: old, options: LogFixture.options(checkpointEvery: 4))
         for i in 0..<5 { _ = try await store.append(LogFixture.invocation(i)) }
         #expect(try await store.rotateKey(to: new, reason: "test").seq == 5)
         for i in 6..<20 { _ = try await store.append(LogFixture.invocation(i)) }
@@ -26,8 +28,10 @@ import WardenCore
         let reader = try SQLiteLogStore.openReadOnly(path: path)
         for chunk in [1, 2, 3, 5, 6, 7, 64] {
             for parallelism in [1, 3] {
-                let report = try await LogVerifier(trustedAnchor: old.publicKey, parallelism: parallelism, chunkSize: chunk)
-                    .verify(reader)
+                let report = try await LogVerifier(
+                    trustedAnchor: old.publicKey, parallelism: parallelism, chunkSize: chunk
+                )
+                .verify(reader)
                 #expect(report.ok, "chunk \(chunk): \(String(describing: report.failure))")
                 #expect(report.keyIDs == [old.keyid, new.keyid])
                 #expect(report.entriesChecked == 20)
@@ -45,7 +49,8 @@ import WardenCore
             try db.execute(sql: "DROP TRIGGER log_entries_append_only_update")
             let bytes = Array(try Data.fetchOne(db, sql: "SELECT envelope FROM log_entries WHERE seq = 9")!)
             let e = try DSSEEnvelope.parse(bytes)
-            let forged = DSSEEnvelope.sign(payloadType: e.payloadType, payload: e.payload, keys: [old]).serializedBytes()
+            let forged = DSSEEnvelope.sign(payloadType: e.payloadType, payload: e.payload, keys: [old])
+                .serializedBytes()
             try db.execute(
                 sql: "UPDATE log_entries SET envelope = ?, hash = ? WHERE seq = 9",
                 arguments: [Data(forged), Data(LogPosition.entryHash(envelopeBytes: forged))])
@@ -68,7 +73,8 @@ import WardenCore
         let queue = try DatabaseQueue(path: copy)
         try await queue.write { db in
             try db.execute(sql: "DROP TRIGGER log_entries_append_only_update")
-            var e = try DSSEEnvelope.parse(Array(try Data.fetchOne(db, sql: "SELECT envelope FROM log_entries WHERE seq = 5")!))
+            var e = try DSSEEnvelope.parse(
+                Array(try Data.fetchOne(db, sql: "SELECT envelope FROM log_entries WHERE seq = 5")!))
             e.signatures.removeLast()
             let bytes = e.serializedBytes()
             try db.execute(
@@ -76,7 +82,8 @@ import WardenCore
                 arguments: [Data(bytes), Data(LogPosition.entryHash(envelopeBytes: bytes))])
         }
         try queue.close()
-        let report = try await LogVerifier(trustedAnchor: old.publicKey).verify(try SQLiteLogStore.openReadOnly(path: copy))
+        let report = try await LogVerifier(trustedAnchor: old.publicKey).verify(
+            try SQLiteLogStore.openReadOnly(path: copy))
         #expect(report.failure?.seq == 5)
         #expect(report.failure?.kind == .badKeyRotation)
     }
@@ -92,7 +99,8 @@ import WardenCore
     @Test func anEmptyLog_verifies() async throws {
         let folder = try TemporaryFolder()
         let key = Ed25519SigningKey.generate()
-        let store = try SQLiteLogStore.open(path: folder.file("empty.db"), signingKey: key, options: LogFixture.options())
+        let store = try SQLiteLogStore.open(
+            path: folder.file("empty.db"), signingKey: key, options: LogFixture.options())
         try await store.close()
         let report = try await LogFixture.verify(folder.file("empty.db"), anchor: key.publicKey)
         #expect(report.ok)

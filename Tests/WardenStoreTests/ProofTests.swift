@@ -1,5 +1,6 @@
 import Testing
 import WardenCore
+
 @testable import WardenStore
 
 @Suite struct ProofTests {
@@ -28,7 +29,8 @@ import WardenCore
         for (old, new) in zip(checkpoints, checkpoints.dropFirst()) {
             let proof = try await reader.consistencyProof(from: Int64(old.treeSize), to: Int64(new.treeSize))
             try MerkleTree.verifyConsistency(
-                oldSize: old.treeSize, newSize: new.treeSize, oldRoot: old.rootHash, newRoot: new.rootHash, proof: proof)
+                oldSize: old.treeSize, newSize: new.treeSize, oldRoot: old.rootHash, newRoot: new.rootHash, proof: proof
+            )
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WardenCore
+
 @testable import WardenStore
 
 @Suite struct SQLiteLogStoreTests {
@@ -24,7 +25,8 @@ import WardenCore
             #expect(entry.tool == "files.read")
         }
         let second = try #require(try await store.entry(seq: 1))
-        let prev = try LogPosition(payload: JSONValue.parse(DSSEEnvelope.parse(second.envelopeBytes).payload)).previousHash
+        let prev = try LogPosition(payload: JSONValue.parse(DSSEEnvelope.parse(second.envelopeBytes).payload))
+            .previousHash
         #expect(HexEncoding.encode(prev) == receipts[0].hash)
         try await store.close()
     }
@@ -33,7 +35,8 @@ import WardenCore
         let folder = try TemporaryFolder()
         let key = Ed25519SigningKey.generate()
         let path = folder.file("log.db")
-        let store = try SQLiteLogStore.open(path: path, signingKey: key, options: LogFixture.options(checkpointEvery: 97))
+        let store = try SQLiteLogStore.open(
+            path: path, signingKey: key, options: LogFixture.options(checkpointEvery: 97))
         let receipts = try await withThrowingTaskGroup(of: LogReceipt.self) { group in
             for i in 0..<1000 { group.addTask { try await store.append(LogFixture.invocation(i)) } }
             var all: [LogReceipt] = []
@@ -132,14 +135,18 @@ import WardenCore
             ("application/x", Array(("{\"a\":\"" + String(repeating: "x", count: 100) + "\"}").utf8)),
         ]
         for (type, payload) in cases {
-            let error = await #expect(throws: LogError.self) { try await store.append(payloadType: type, payload: payload) }
+            let error = await #expect(throws: LogError.self) {
+                try await store.append(payloadType: type, payload: payload)
+            }
             #expect(error?.code == .invalidPayload)
         }
         let values: [(String, JSONValue)] = [
             ("application/x", [1, 2]), ("application/x", ["log": 1]), ("", [:]), ("application/\u{7}", [:]),
         ]
         for (type, value) in values {
-            let error = await #expect(throws: LogError.self) { try await store.append(payloadType: type, payload: value) }
+            let error = await #expect(throws: LogError.self) {
+                try await store.append(payloadType: type, payload: value)
+            }
             #expect(error?.code == .invalidPayload)
         }
         #expect(try await store.entryCount() == 0)
@@ -166,7 +173,8 @@ import WardenCore
 
     @Test func afterClose_appendsAreRefused() async throws {
         let folder = try TemporaryFolder()
-        let store = try SQLiteLogStore.open(path: folder.file("log.db"), signingKey: .generate(), options: LogFixture.options())
+        let store = try SQLiteLogStore.open(
+            path: folder.file("log.db"), signingKey: .generate(), options: LogFixture.options())
         try await store.close()
         let error = await #expect(throws: LogError.self) { try await store.append(LogFixture.invocation(0)) }
         #expect(error?.code == .closed)
@@ -199,7 +207,8 @@ import WardenCore
         let folder = try TemporaryFolder()
         let clock = ManualClock()
         let key = Ed25519SigningKey.generate()
-        let store = try SQLiteLogStore.open(path: folder.file("log.db"), signingKey: key, options: LogFixture.options(), clock: clock)
+        let store = try SQLiteLogStore.open(
+            path: folder.file("log.db"), signingKey: key, options: LogFixture.options(), clock: clock)
         let start = clock.nowMilliseconds()
         for i in 0..<6 {
             _ = try await store.append(LogFixture.invocation(i, tool: i % 2 == 0 ? "files.read" : "shell.run"))
@@ -219,7 +228,8 @@ import WardenCore
     @Test func entryTimes_neverGoBackwards_whenTheClockDoes() async throws {
         let folder = try TemporaryFolder()
         let clock = ManualClock()
-        let store = try SQLiteLogStore.open(path: folder.file("log.db"), signingKey: .generate(), options: LogFixture.options(), clock: clock)
+        let store = try SQLiteLogStore.open(
+            path: folder.file("log.db"), signingKey: .generate(), options: LogFixture.options(), clock: clock)
         _ = try await store.append(LogFixture.invocation(0))
         clock.advance(by: -60_000)
         _ = try await store.append(LogFixture.invocation(1))

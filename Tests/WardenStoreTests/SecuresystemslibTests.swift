@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WardenCore
+
 @testable import WardenStore
 
 /// An independent DSSE implementation (securesystemslib, from PyPI) verifies what `warden audit export` writes:

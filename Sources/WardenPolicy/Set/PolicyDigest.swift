@@ -15,8 +15,17 @@ enum PolicyDigest {
             hasher.update(data: file.content.serializedBytes())
             hasher.update(data: [0x0A])
         }
-        return "sha256:"
-            + hasher.finalize().map { byte in
+        return hex(hasher.finalize())
+    }
+
+    /// One file's digest: SHA-256 of its canonical JSON content (for the log's per-file record).
+    static func file(_ content: JSONValue) -> String {
+        hex(SHA256.hash(data: content.serializedBytes()))
+    }
+
+    private static func hex(_ digest: some Sequence<UInt8>) -> String {
+        "sha256:"
+            + digest.map { byte in
                 let hex = String(byte, radix: 16)
                 return byte < 16 ? "0" + hex : hex
             }.joined()

@@ -12,6 +12,8 @@ public struct PolicySet: Sendable {
     public let digest: String
     /// Policy files read, relative to the folder (`policies/files.yaml`), sorted.
     public let policyFiles: [String]
+    /// Each policy file's own digest (SHA-256 of its canonical JSON content), by relative path.
+    public let policyFileDigests: [String: String]
     /// Test files read, relative to the folder, sorted.
     public let testFiles: [String]
     /// The set's own test cases.
@@ -107,6 +109,8 @@ public struct PolicySet: Sendable {
         let digest = PolicyDigest.compute(contents)
         return PolicySet(
             directory: directory, digest: digest, policyFiles: policyNames.map { "policies/" + $0 },
+            policyFileDigests: Dictionary(
+                contents.map { ($0.relativePath, PolicyDigest.file($0.content)) }, uniquingKeysWith: { a, _ in a }),
             testFiles: testNames.map { "tests/" + $0 }, tests: tests, engine: PolicyEngine(rules: rules, digest: digest)
         )
     }

@@ -19,13 +19,21 @@ public final class PolicySetHolder: Sendable {
         public let lastError: PolicyLoadError?
         public let lastErrorAt: Date?
 
-        /// `{in_force, digest, rule_count, policy_files, test_count, loaded_at, error, errors}`.
+        /// `{in_force, digest, rule_count, policy_files, files: [{path, digest}], test_count, loaded_at, error,
+        /// errors}`.
         public var json: JSONValue {
             var o: [String: JSONValue] = [
                 "in_force": .bool(current != nil),
                 "digest": current.map { .string($0.digest) } ?? .null,
                 "rule_count": .int(Int64(current?.rules.count ?? 0)),
                 "policy_files": .array((current?.policyFiles ?? []).map(JSONValue.string)),
+                "files": .array(
+                    (current?.policyFiles ?? []).map { path in
+                        .object([
+                            "path": .string(path),
+                            "digest": current?.policyFileDigests[path].map(JSONValue.string) ?? .null,
+                        ])
+                    }),
                 "test_count": .int(Int64(current?.tests.count ?? 0)),
                 "loaded_at": loadedAt.map { .string(RFC3339.format($0)) } ?? .null,
                 "error": .null,
