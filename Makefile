@@ -12,7 +12,7 @@ TIME_VENV := $(CURDIR)/Plugins/time/.venv
 SWIFTFLAGS := -c $(CONFIG)
 BIN = $(shell $(SWIFT) build $(SWIFTFLAGS) --show-bin-path)
 
-.PHONY: run test build deps python launcher plugins bench bench-launcher bench-log bench-policy bench-hunter format clean
+.PHONY: run test build deps python launcher plugins bench bench-launcher bench-log bench-policy bench-hunter bench-approvals format clean
 
 run: build python
 	@mkdir -p workspace
@@ -52,13 +52,19 @@ $(TIME_VENV)/.installed: deps
 	$(TIME_VENV)/bin/pip install -q --disable-pip-version-check mcp-server-time
 	touch $@
 
-bench: bench-launcher bench-log bench-policy bench-hunter
+bench: bench-launcher bench-log bench-policy bench-hunter bench-approvals
 
 # The log: appends/s with group commit beside raw Ed25519 signing and raw SQLite inserts, and verify time over
 # 100,000 entries (medians of 5 runs; Benchmarks/log/README.md has the last figures).
 bench-log: deps
 	$(SWIFT) build -c release --product warden-log-bench
 	$$($(SWIFT) build -c release --show-bin-path)/warden-log-bench
+
+# The approval queue: resume latency after an approval is recorded, and listing 1,000 pending requests
+# (Benchmarks/approvals/README.md has the last figures).
+bench-approvals: deps
+	$(SWIFT) build -c release --product warden-approval-bench
+	$$($(SWIFT) build -c release --show-bin-path)/warden-approval-bench
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift

@@ -75,6 +75,11 @@ let package = Package(
         .executableTarget(
             name: "warden-log-bench", dependencies: ["WardenCore", "WardenStore", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Benchmarks/log", exclude: ["README.md"], swiftSettings: strict),
+        // `make bench-approvals`: how soon a held call resumes after its approval, and listing 1,000 pending requests.
+        .executableTarget(
+            name: "warden-approval-bench", dependencies: ["WardenCore", "WardenStore", "WardenHost",
+                .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/approvals", exclude: ["README.md"], swiftSettings: strict),
         .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"], swiftSettings: strict),
         .testTarget(
             name: "WardenStoreTests", dependencies: ["WardenStore", "WardenCore"], swiftSettings: strict),
@@ -84,7 +89,9 @@ let package = Package(
             name: "WardenHunterTests", dependencies: ["WardenHunter", "WardenCore"], swiftSettings: strict),
         .testTarget(
             name: "WardenHostTests",
-            dependencies: ["WardenHost", "WardenCore", "WardenPosix", "WardenStore"],
+            dependencies: [
+                "WardenHost", "WardenCore", "WardenPosix", "WardenStore", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict),
         // The escape suite and legitimate-needs tests: real processes under the real launcher.
         .testTarget(name: "SandboxTests", dependencies: ["WardenPosix"], swiftSettings: strict),

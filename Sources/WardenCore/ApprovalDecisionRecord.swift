@@ -1,6 +1,7 @@
 import Foundation
 
-/// A person's decision on a held call, or its expiry. Payload type
+/// What happened to a held call's request: a person's decision, its expiry, a submitted decision the kernel
+/// refused, or an approved run cut off by a stopping kernel. Payload type
 /// `application/vnd.warden.approval-decision+json`.
 public struct ApprovalDecisionRecord: LogRecord, Hashable {
     public static let payloadType = LogPayloadType.approvalDecision
@@ -8,6 +9,11 @@ public struct ApprovalDecisionRecord: LogRecord, Hashable {
     /// What was decided.
     public enum Verdict: String, Sendable, Codable, CaseIterable {
         case approved, denied, expired
+        /// A decision was submitted and refused (unknown or decided request, unlisted key, wrong group, a
+        /// statement for another request or other arguments, self-approval); `note` says why. Nothing changed.
+        case rejected
+        /// The kernel stopped while the approved call ran; it is not re-run by itself.
+        case interrupted
     }
 
     public var recordVersion: Int = 1
@@ -15,7 +21,7 @@ public struct ApprovalDecisionRecord: LogRecord, Hashable {
     public var decision: Verdict
     /// The keyid of the approver key that signed the decision; `nil` for an expiry.
     public var approverKeyID: String?
-    /// The approver's note (for an approval) or reason (for a denial).
+    /// The approver's note (for an approval), reason (for a denial), or why a submission was rejected.
     public var note: String?
     /// The digest the request is bound to (tool, arguments, tool definition, plugin); a decision authorises
     /// only the call with this digest.

@@ -15,6 +15,8 @@ public struct InvocationRecord: LogRecord, Hashable {
         case refused
         /// The call could not be completed (plugin unavailable, crashed, timed out, protocol violation).
         case failed
+        /// The call is held for approval and has not run (yet); `approval.request_id` names the request.
+        case pending
         /// The call was cut short (the caller went away, the kernel shut down).
         case interrupted
     }

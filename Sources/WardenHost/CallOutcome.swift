@@ -11,6 +11,8 @@ public enum CallStatus: String, Sendable, Codable {
     case refused
     /// The call could not be completed (plugin unavailable, crashed, timed out, protocol violation).
     case failed
+    /// The call is held for a person's approval and has not run; `approval` names the request.
+    case pending
 }
 
 /// The answer to one call through the kernel.
@@ -23,6 +25,21 @@ public struct CallOutcome: Sendable {
     public var decision: Decision?
     public var findings: [Finding]
     public var receipt: LogReceipt?
+    /// The approval request of a held call.
+    public var approval: ApprovalRequest?
+
+    public init(
+        status: CallStatus, result: JSONValue?, reason: String?, decision: Decision? = nil, findings: [Finding],
+        receipt: LogReceipt? = nil, approval: ApprovalRequest? = nil
+    ) {
+        self.status = status
+        self.result = result
+        self.reason = reason
+        self.decision = decision
+        self.findings = findings
+        self.receipt = receipt
+        self.approval = approval
+    }
 
     /// The result as an MCP `tools/call` result: refusals and failures become tool errors whose text says why,
     /// and `_meta` carries the envelope's sequence number and hash.
@@ -34,6 +51,7 @@ public struct CallOutcome: Sendable {
             let text: String
             switch status {
             case .refused: text = "refused: \(reason ?? "denied")"
+            case .pending: text = "pending approval \(approval?.id ?? "?"): \(reason ?? "waiting for a person")"
             default: text = "failed: \(reason ?? "error")"
             }
             o = ["content": [["type": "text", "text": .string(text)]], "isError": true]
@@ -49,8 +67,31 @@ public struct CallOutcome: Sendable {
             warden["rules"] = .array(decision.matchedRules.map { .string($0) })
         }
         if let reason { warden["reason"] = .string(reason) }
+        if let approval {
+            warden["approval"] = [
+                "id": .string(approval.id), "state": .string(approval.state.rawValue),
+                "expires_at": .string(RFC3339Time.format(milliseconds: approval.expiresAt)),
+                "approve": .string(ApprovalQueue.approveCommand(approval.id)),
+            ]
+            if approval.state == .executed { warden["replayed"] = true }
+        }
         meta["warden"] = .object(warden)
         o["_meta"] = .object(meta)
         return .object(o)
+    }
+}
+
+extension CallOutcome {
+    /// The recorded outcome of an approved call's one run, given back to a later call with the same key; the
+    /// tool does not run again. The request's state, `executed`, tells it apart from the run itself (`executing`).
+    init(recorded: JSONValue, approval: ApprovalRequest, decision: Decision) {
+        let status = recorded["status"]?.stringValue.flatMap(CallStatus.init(rawValue:)) ?? .failed
+        let result = recorded["result"]
+        let reason = recorded["reason"]?.stringValue
+        self.init(
+            status: status, result: result,
+            reason: reason.map { "\($0) (recorded outcome of approved request \(approval.id))" }
+                ?? (status == .ok || status == .toolError ? nil : "the approved request \(approval.id) has no recorded outcome"),
+            decision: decision, findings: [], approval: approval)
     }
 }

@@ -8,7 +8,8 @@ import WardenCore
 
 /// Serves the kernel to the other `warden` commands on a Unix socket (mode 0600; peers must be the same user
 /// or root, checked with SO_PEERCRED). One JSON-RPC message per line; methods: `plugins/list`,
-/// `plugins/reload`, `tools/list`, `call`, `policy/reload`, `policy/status`.
+/// `plugins/reload`, `tools/list`, `call`, `policy/reload`, `policy/status`, `approvals/list`, `approvals/show`,
+/// `approvals/decide`. While a `call` waits for approval, `notifications/progress` lines come before the answer.
 public final class ControlServer: Sendable {
     let kernel: Kernel
     let listener: Int32
@@ -71,7 +72,7 @@ public final class ControlServer: Sendable {
                 }
                 writer.begin()
                 Task { [self] in
-                    let result = await answer(method, params ?? [:], uid: uid)
+                    let result = await answer(method, params ?? [:], uid: uid) { line in writer.send(line) }
                     writer.send(JSONRPCMessage.response(id: id, result: result).line)
                     writer.end()
                 }
@@ -79,7 +80,15 @@ public final class ControlServer: Sendable {
         }
     }
 
-    func answer(_ method: String, _ params: JSONValue, uid: uid_t) async -> Result<JSONValue, JSONRPCError> {
+    /// The longest a control-socket call may wait for approval.
+    public static let maximumApprovalWait = 86400
+
+    func answer(_ method: String, _ params: JSONValue, uid: uid_t, notify: @escaping @Sendable ([UInt8]) -> Void) async
+        -> Result<JSONValue, JSONRPCError>
+    {
+        func invalid(_ message: String) -> Result<JSONValue, JSONRPCError> {
+            .failure(JSONRPCError(code: JSONRPCError.invalidParams, message: message))
+        }
         switch method {
         case "plugins/list":
             let start = params["start"]?.boolValue ?? false
@@ -99,8 +108,30 @@ public final class ControlServer: Sendable {
             guard let tool = params["tool"]?.stringValue else {
                 return .failure(JSONRPCError(code: JSONRPCError.invalidParams, message: "call needs a \"tool\""))
             }
-            let outcome = await kernel.call(tool: tool, arguments: params["arguments"] ?? [:], caller: "cli:uid=\(uid)")
+            var options = CallOptions()
+            if let key = params["idempotency_key"], key != .null {
+                guard let text = key.stringValue else { return invalid("\"idempotency_key\" must be a string") }
+                options.idempotencyKey = text
+            }
+            if let wait = params["wait_seconds"], wait != .null {
+                guard let seconds = wait.intValue, (0...Int64(Self.maximumApprovalWait)).contains(seconds) else {
+                    return invalid("\"wait_seconds\" must be a whole number from 0 to \(Self.maximumApprovalWait)")
+                }
+                options.approvalWait = .seconds(seconds)
+                options.progress = { elapsed, message in
+                    notify(JSONRPCMessage.notification(method: "notifications/progress", params: [
+                        "progress": .double(elapsed), "message": .string(message),
+                    ]).line)
+                }
+            }
+            let outcome = await kernel.call(
+                tool: tool, arguments: params["arguments"] ?? [:], caller: "cli:uid=\(uid)", options: options)
             return .success(outcome.json)
+        case "approvals/list", "approvals/show", "approvals/decide":
+            guard let approvals = kernel.approvals else {
+                return .failure(JSONRPCError(code: JSONRPCError.internalError, message: "this kernel has no approval queue"))
+            }
+            return await ApprovalMethods.answer(method, params, approvals: approvals)
         default:
             return .failure(JSONRPCError(code: JSONRPCError.methodNotFound, message: "method not found: \(method)"))
         }
@@ -116,6 +147,13 @@ extension CallOutcome {
         if let decision { o["decision"] = decision.json }
         o["findings"] = .array(findings.map(Kernel.findingJSON))
         if let receipt { o["envelope"] = ["seq": .int(receipt.seq), "hash": .string(receipt.hash)] }
+        if let approval {
+            o["approval"] = [
+                "id": .string(approval.id), "state": .string(approval.state.rawValue), "group": .string(approval.group),
+                "rule": .string(approval.rule), "expires_at": .string(RFC3339Time.format(milliseconds: approval.expiresAt)),
+                "approve": .string(ApprovalQueue.approveCommand(approval.id)),
+            ]
+        }
         return .object(o)
     }
 }

@@ -11,17 +11,30 @@ extension Kernel {
     public func call(tool: String, arguments: JSONValue, caller: String, progressToken: JSONValue? = nil) async
         -> CallOutcome
     {
+        await call(tool: tool, arguments: arguments, caller: caller, options: CallOptions(progressToken: progressToken))
+    }
+
+    /// Runs one tool call through the pipeline with the caller's options (idempotency key, how long a held call
+    /// waits for approval, where its progress goes).
+    public func call(tool: String, arguments: JSONValue, caller: String, options: CallOptions) async -> CallOutcome {
         let started = Date()
         var trace = CallTrace()
-        var outcome = await pipeline(
-            tool: tool, arguments: arguments, caller: caller, progressToken: progressToken, trace: &trace)
+        var outcome = await pipeline(tool: tool, arguments: arguments, caller: caller, options: options, trace: &trace)
+        if let claimed = trace.claimed, let approvals {
+            // The one run of an approved call: its outcome is what later calls with the key get back.
+            approvals.finish(claimed, outcome: outcome.json)
+        }
         guard let audit else { return outcome }
         let record = InvocationRecord(
             invocationID: UUID().uuidString.lowercased(), caller: caller, tool: tool,
             arguments: Self.recordedArguments(arguments), plugin: trace.plugin,
             toolDefinitionDigest: trace.toolDefinitionDigest, sandbox: trace.sandbox,
             policySetDigest: outcome.decision?.policySetDigest, decision: outcome.decision.map(InvocationRecord.RecordedDecision.init),
-            findings: outcome.findings, result: outcome.result.map { RecordedResult.bounded($0) },
+            findings: outcome.findings,
+            approval: outcome.approval.map {
+                InvocationRecord.ApprovalReference(requestID: $0.id, decisionSeq: $0.decisionSeq, decisionHash: nil)
+            },
+            result: outcome.result.map { RecordedResult.bounded($0) },
             timings: InvocationRecord.Timings(started: started, totalMS: Date().timeIntervalSince(started) * 1000),
             outcome: Self.recordOutcome(outcome.status), error: outcome.reason)
         do {
@@ -30,7 +43,7 @@ extension Kernel {
             // A call that cannot be recorded is not returned as a success.
             logger.error("cannot record the invocation", metadata: ["error": "\(error)", "tool": "\(tool)"])
             return CallOutcome(status: .failed, result: nil, reason: "the call could not be recorded: \(error)",
-                decision: outcome.decision, findings: outcome.findings, receipt: nil)
+                decision: outcome.decision, findings: outcome.findings, receipt: nil, approval: outcome.approval)
         }
         return outcome
     }
@@ -40,6 +53,8 @@ extension Kernel {
         var plugin: InvocationRecord.Plugin?
         var sandbox: InvocationRecord.Sandbox?
         var toolDefinitionDigest: String?
+        /// The approved request this call claimed and runs.
+        var claimed: ApprovalRequest?
     }
 
     /// Argument members whose values are secrets by their name: stored as salted digests, never in clear.
@@ -59,10 +74,11 @@ extension Kernel {
         case .toolError: .toolError
         case .refused: .refused
         case .failed: .failed
+        case .pending: .pending
         }
     }
 
-    func pipeline(tool: String, arguments: JSONValue, caller: String, progressToken: JSONValue?,
+    func pipeline(tool: String, arguments: JSONValue, caller: String, options: CallOptions,
         trace: inout CallTrace) async -> CallOutcome
     {
         func refuse(_ reason: String, _ decision: Decision? = nil, _ findings: [Finding] = []) -> CallOutcome {
@@ -78,6 +94,9 @@ extension Kernel {
             return refuse("unknown tool \(tool): no tool plugin named \(pluginName)")
         }
         guard case .object = arguments else { return refuse("arguments must be a JSON object") }
+        if let key = options.idempotencyKey, key.isEmpty || key.count > CallOptions.maximumKeyLength {
+            return refuse("an idempotency key has 1 to \(CallOptions.maximumKeyLength) characters")
+        }
         let client: MCPClient
         do {
             client = try await runner.ready()
@@ -109,25 +128,45 @@ extension Kernel {
         if !pre.violations.isEmpty {
             return refuse("rule violated: " + pre.violations.joined(separator: "; "), decision, findings.findings)
         }
+        var approvalRef: ApprovalRequest?
         switch decision.effect {
         case .deny:
             let why = (decision.reasons + decision.errors.map(\.message)).joined(separator: "; ")
             return refuse("denied by policy [\(decision.matchedRules.joined(separator: ", "))]: \(why)", decision,
                 findings.findings)
         case .requireApproval:
-            // The approval queue is not part of this kernel yet: a held call does not run (fail closed).
-            return refuse("requires approval [\(decision.matchedRules.joined(separator: ", "))]: "
-                + decision.reasons.joined(separator: "; "), decision, findings.findings)
+            // 7. Held for a person: run only once an approval verifies, and only once.
+            let gate = await holdForApproval(
+                tool: tool, plugin: pluginName, manifestDigest: manifest.digest, definitionDigest: trace.toolDefinitionDigest ?? "",
+                arguments: arguments, caller: caller, decision: decision, findings: findings.findings, options: options)
+            switch gate {
+            case .run(let request):
+                trace.claimed = request
+                approvalRef = request
+            case .recorded(let request, let recorded):
+                return CallOutcome(recorded: recorded, approval: request, decision: decision)
+            case .pending(let request):
+                let what = request.state == .executing
+                    ? "request \(request.id) was approved and is running in another call; call again for its result"
+                    : "waiting for approval \(request.id) by a member of \(request.group) (rule \(request.rule)); run `"
+                        + ApprovalQueue.approveCommand(request.id) + "`, then call again with the same arguments"
+                return CallOutcome(status: .pending, result: nil, reason: what, decision: decision,
+                    findings: findings.findings, approval: request)
+            case .refused(let request, let why):
+                var out = refuse(why, decision, findings.findings)
+                out.approval = request
+                return out
+            }
         case .allow:
             break
         }
         // 8. Execute in the tool's sandbox.
         let result: JSONValue
         do {
-            result = try await client.callTool(toolName, arguments: arguments, progressToken: progressToken)
+            result = try await client.callTool(toolName, arguments: arguments, progressToken: options.progressToken)
         } catch {
             return CallOutcome(status: .failed, result: nil, reason: "\(tool): \(error)", decision: decision,
-                findings: findings.findings)
+                findings: findings.findings, approval: approvalRef)
         }
         // 9. Detectors and rules on the output.
         async let postViolations = checkRules(phase: "post", tool: tool, definition: definition,
@@ -136,12 +175,37 @@ extension Kernel {
         let (post, outFindings) = await (postViolations, postScan)
         let all = findings.findings + outFindings.findings
         if !post.violations.isEmpty || !post.errors.isEmpty {
-            return refuse("output withheld, rule violated: " + (post.violations + post.errors).joined(separator: "; "),
+            var out = refuse("output withheld, rule violated: " + (post.violations + post.errors).joined(separator: "; "),
                 decision, all)
+            out.approval = approvalRef
+            return out
         }
         let isError = result["isError"]?.boolValue == true
         return CallOutcome(status: isError ? .toolError : .ok, result: result, reason: nil, decision: decision,
-            findings: all)
+            findings: all, approval: approvalRef)
+    }
+
+    /// Puts a held call through the approval queue. Without a queue, or without approval settings in the
+    /// decision, nothing can approve it: refused (fail closed).
+    func holdForApproval(
+        tool: String, plugin: String, manifestDigest: String, definitionDigest: String, arguments: JSONValue,
+        caller: String, decision: Decision, findings: [Finding], options: CallOptions
+    ) async -> ApprovalQueue.Gate {
+        let rules = decision.matchedRules.joined(separator: ", ")
+        guard let approvals else {
+            return .refused(nil, "requires approval [\(rules)] but this kernel has no approval queue: "
+                + decision.reasons.joined(separator: "; "))
+        }
+        guard let settings = decision.approval else {
+            return .refused(nil, "requires approval [\(rules)] but the policy named no approver group, so nobody can approve it")
+        }
+        let hold = ApprovalQueue.Hold(
+            boundDigest: ApprovalBinding.digest(
+                tool: tool, arguments: arguments, toolDefinitionDigest: definitionDigest, plugin: plugin,
+                manifestDigest: "sha256:" + manifestDigest, caller: caller),
+            tool: tool, plugin: plugin, caller: caller, recordedArguments: Self.recordedArguments(arguments).value,
+            settings: settings, reasons: decision.reasons, findings: findings.map(Self.findingJSON))
+        return await approvals.gate(hold, key: options.idempotencyKey, wait: options.approvalWait, progress: options.progress)
     }
 
     struct RuleResult {

@@ -52,6 +52,8 @@ public final class Kernel: Sendable {
     let launcherFactory: @Sendable (Grants) -> PluginLauncher
     let audit: (any LogWriting)?
     let progress: @Sendable (JSONValue) -> Void
+    /// Where held calls wait for people; without one, a call that needs approval is refused.
+    public let approvals: ApprovalQueue?
 
     struct Registry {
         var runners: [String: PluginRunner] = [:]
@@ -64,8 +66,9 @@ public final class Kernel: Sendable {
     public init(
         configuration: KernelConfiguration, logger: Logger, audit: (any LogWriting)?,
         launcherFactory: @escaping @Sendable (Grants) -> PluginLauncher,
-        progress: @escaping @Sendable (JSONValue) -> Void = { _ in }
+        progress: @escaping @Sendable (JSONValue) -> Void = { _ in }, approvals: ApprovalQueue? = nil
     ) {
+        self.approvals = approvals
         self.configuration = configuration
         self.logger = logger
         self.audit = audit

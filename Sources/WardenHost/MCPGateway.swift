@@ -10,14 +10,25 @@ import WardenCore
 public final class MCPGateway: Sendable {
     let kernel: Kernel
     let caller: String
+    let approvalWait: Duration
     let send: @Sendable ([UInt8]) -> Void
     let running = Mutex<[JSONRPCID: Task<Void, Never>]>([:])
 
-    public init(kernel: Kernel, caller: String, send: @escaping @Sendable ([UInt8]) -> Void) {
+    /// `approvalWait`: how long a call held for approval waits for the decision before it answers "pending
+    /// approval"; a client may ask for less (not more) with `_meta["warden/approval_wait_seconds"]`.
+    public init(
+        kernel: Kernel, caller: String, approvalWait: Duration = .seconds(60),
+        send: @escaping @Sendable ([UInt8]) -> Void
+    ) {
         self.kernel = kernel
         self.caller = caller
+        self.approvalWait = approvalWait
         self.send = send
     }
+
+    /// `_meta` keys a client may set on `tools/call`.
+    public static let idempotencyKeyMeta = "warden/idempotency_key"
+    public static let approvalWaitMeta = "warden/approval_wait_seconds"
 
     /// Handles one line from the client; answers are sent through `send`, possibly later.
     public func receive(_ line: [UInt8]) {
@@ -106,8 +117,28 @@ public final class MCPGateway: Sendable {
             guard case .object = arguments else {
                 return .failure(JSONRPCError(code: JSONRPCError.invalidParams, message: "\"arguments\" must be an object"))
             }
-            let outcome = await kernel.call(
-                tool: name, arguments: arguments, caller: caller, progressToken: params?["_meta"]?["progressToken"])
+            let meta = params?["_meta"]
+            var options = CallOptions(approvalWait: approvalWait, progressToken: meta?["progressToken"])
+            if let key = meta?[Self.idempotencyKeyMeta] {
+                guard let text = key.stringValue else {
+                    return .failure(JSONRPCError(
+                        code: JSONRPCError.invalidParams, message: "_meta[\"\(Self.idempotencyKeyMeta)\"] must be a string"))
+                }
+                options.idempotencyKey = text
+            }
+            if let wait = meta?[Self.approvalWaitMeta] {
+                guard let seconds = wait.intValue, seconds >= 0 else {
+                    return .failure(JSONRPCError(
+                        code: JSONRPCError.invalidParams,
+                        message: "_meta[\"\(Self.approvalWaitMeta)\"] must be a whole number of seconds ≥ 0"))
+                }
+                options.approvalWait = min(approvalWait, .seconds(seconds))
+            }
+            if let token = options.progressToken {
+                // While a held call waits, the client hears which request it is and how to approve it.
+                options.progress = { [self] elapsed, message in progress(token: token, progress: elapsed, message: message) }
+            }
+            let outcome = await kernel.call(tool: name, arguments: arguments, caller: caller, options: options)
             result = .success(outcome.mcpResult)
         default:
             return .failure(JSONRPCError(code: JSONRPCError.methodNotFound, message: "method not found: \(method)"))

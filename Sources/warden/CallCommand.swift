@@ -8,7 +8,10 @@ struct CallCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "call",
         abstract: "Call a tool (PLUGIN.TOOL) through the running kernel, or an in-process one when none runs.",
-        discussion: "Exit status: 0 ok, 1 the tool reported an error, 2 bad input, 3 refused, 4 unavailable or failed.")
+        discussion: """
+            Exit status: 0 ok, 1 the tool reported an error, 2 bad input, 3 refused, 4 unavailable or failed, \
+            5 pending approval (call again with the same arguments once approved, or use --wait).
+            """)
 
     @OptionGroup var home: HomeOptions
 
@@ -24,16 +27,57 @@ struct CallCommand: AsyncParsableCommand {
     @Flag(help: "Print the whole outcome as JSON.")
     var json = false
 
+    @Flag(help: "If the call is held for approval, wait for the decision (up to --wait-timeout) and then run it.")
+    var wait = false
+
+    @Option(help: ArgumentHelp("How long --wait waits, in seconds.", valueName: "seconds"))
+    var waitTimeout: Int = 600
+
+    @Option(help: ArgumentHelp(
+        "An idempotency key: a held call made again with it finds the same request; once it ran, its recorded result comes back.",
+        valueName: "key"))
+    var idempotencyKey: String?
+
+    func validate() throws {
+        guard (1...ControlServer.maximumApprovalWait).contains(waitTimeout) else {
+            throw ValidationError("--wait-timeout must be between 1 and \(ControlServer.maximumApprovalWait) seconds")
+        }
+        if let idempotencyKey, idempotencyKey.isEmpty || idempotencyKey.count > CallOptions.maximumKeyLength {
+            throw ValidationError("--idempotency-key must have 1 to \(CallOptions.maximumKeyLength) characters")
+        }
+    }
+
     func run() async throws {
         let args = try parseArguments()
         let paths = home.resolved
         let outcome: JSONValue
+        let waitSeconds = wait ? waitTimeout : 0
+        let told: @Sendable (String) -> Void = { message in
+            var stderr = StandardError()
+            print("warden: \(message)", to: &stderr)
+        }
         if let connection = KernelConnection.open(home: paths.home) {
-            outcome = try connection.request("call", ["tool": .string(tool), "arguments": args])
+            var params: [String: JSONValue] = [
+                "tool": .string(tool), "arguments": args, "wait_seconds": .int(Int64(waitSeconds)),
+            ]
+            if let idempotencyKey { params["idempotency_key"] = .string(idempotencyKey) }
+            switch try connection.exchange("call", .object(params), notified: told) {
+            case .success(let value): outcome = value
+            case .failure(let error): throw CLIError("the kernel answered: \(error.message)")
+            }
         } else {
             let setup = try KernelSetup(home: home, workspace: workspace, logToStderr: false)
+            await setup.recover()
             await setup.kernel.reload()
-            outcome = await setup.kernel.call(tool: tool, arguments: args, caller: "cli:uid=\(getuid())").json
+            // While it waits, this process is the kernel: serve the control socket so that `warden approve` (in
+            // another terminal) reaches the queue this process holds.
+            let control = wait ? try? ControlServer(kernel: setup.kernel, path: paths.home + "/control.sock", logger: setup.logger) : nil
+            control?.start()
+            defer { control?.close() }
+            let options = CallOptions(
+                idempotencyKey: idempotencyKey, approvalWait: .seconds(waitSeconds),
+                progress: { _, message in told(message) })
+            outcome = await setup.kernel.call(tool: tool, arguments: args, caller: "cli:uid=\(getuid())", options: options).json
             await setup.kernel.shutdown()
             try await setup.close()
         }
@@ -47,6 +91,7 @@ struct CallCommand: AsyncParsableCommand {
         case "ok": return
         case "tool_error": throw ExitCode.toolError
         case "refused": throw ExitCode.refused
+        case "pending": throw ExitCode.pending
         default: throw ExitCode.unavailable
         }
     }

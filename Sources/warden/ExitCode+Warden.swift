@@ -10,4 +10,6 @@ extension ExitCode {
     static let refused = ExitCode(3)
     /// The kernel or the plugin was unavailable, or the call failed.
     static let unavailable = ExitCode(4)
+    /// The call is held for a person's approval and has not run (yet).
+    static let pending = ExitCode(5)
 }

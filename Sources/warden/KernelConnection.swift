@@ -19,6 +19,17 @@ struct KernelConnection {
 
     /// Sends one request and waits for its answer.
     func request(_ method: String, _ params: JSONValue) throws -> JSONValue {
+        switch try exchange(method, params, notified: { _ in }) {
+        case .success(let value): return value
+        case .failure(let error): throw CLIError("the kernel answered: \(error.message)")
+        }
+    }
+
+    /// Sends one request and waits for its answer, passing each progress notification that comes first to
+    /// `notified` (its `message`). An error answer is returned, not thrown.
+    func exchange(_ method: String, _ params: JSONValue, notified: (String) -> Void) throws
+        -> Result<JSONValue, JSONRPCError>
+    {
         defer { close(fd) }
         var line = JSONRPCMessage.request(id: .int(1), method: method, params: params).line
         let sent = line.withUnsafeMutableBytes { raw -> Bool in
@@ -37,10 +48,11 @@ struct KernelConnection {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { throw CLIError("the kernel closed the control socket before answering") }
-            if let first = try buffer.append(chunk[0..<n]).first {
-                switch try JSONRPCMessage(try JSONValue.parse(first)) {
-                case .response(_, .success(let value)): return value
-                case .response(_, .failure(let error)): throw CLIError("the kernel answered: \(error.message)")
+            for line in try buffer.append(chunk[0..<n]) where !line.isEmpty {
+                switch try JSONRPCMessage(try JSONValue.parse(line)) {
+                case .response(_, let result): return result
+                case .notification("notifications/progress", let params):
+                    if let message = params?["message"]?.stringValue { notified(message) }
                 default: throw CLIError("the kernel sent something other than an answer")
                 }
             }

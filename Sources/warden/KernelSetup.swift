@@ -14,7 +14,7 @@ struct KernelSetup {
     let log: SQLiteLogStore
 
     /// - Throws: ``CLIError`` when a folder cannot be made or the launcher is missing.
-    init(home options: HomeOptions, workspace: String, logToStderr: Bool) throws {
+    init(home options: HomeOptions, workspace: String, logToStderr: Bool, createWorkspace: Bool = true) throws {
         // A plugin that dies while we write to it must not take the kernel with it: EPIPE, not SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
         paths = options.resolved
@@ -23,7 +23,7 @@ struct KernelSetup {
         logger.logLevel = logToStderr ? .info : .warning
         self.logger = logger
         let fm = FileManager.default
-        for folder in [paths.home, self.workspace] where !fm.fileExists(atPath: folder) {
+        for folder in [paths.home] + (createWorkspace ? [self.workspace] : []) where !fm.fileExists(atPath: folder) {
             do {
                 try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
             } catch {
@@ -60,11 +60,26 @@ struct KernelSetup {
         } catch {
             throw CLIError("cannot open the log in \(paths.home): \(error)")
         }
+        // The approval queue, in the same database: held calls survive restarts.
+        let approvals: ApprovalQueue
+        do {
+            approvals = ApprovalQueue(
+                store: try SQLiteApprovalStore(sharing: log), audit: log, policiesFolder: paths.policies,
+                logger: logger)
+        } catch {
+            throw CLIError("cannot open the approval queue in \(paths.home): \(error)")
+        }
         kernel = Kernel(
             configuration: KernelConfiguration(
                 pluginsFolder: paths.plugins, policiesFolder: paths.policies, home: paths.home,
                 workspace: self.workspace),
-            logger: logger, audit: log, launcherFactory: { confined.launcher(grants: $0) })
+            logger: logger, audit: log, launcherFactory: { confined.launcher(grants: $0) }, approvals: approvals)
+    }
+
+    /// Before the first call: approved calls cut off by an earlier stop are marked interrupted (never re-run),
+    /// overdue requests expire.
+    func recover() async {
+        await kernel.approvals?.recover()
     }
 
     /// Writes the final checkpoint and closes the log.

@@ -48,29 +48,42 @@ struct PluginsCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
+            // Loading, filtering and printing are separate functions: as one body, the release build's optimizer
+            // crashed (Swift 6.x, signal 11).
+            let plugins = try select(await load())
+            report(plugins)
+            if plugins.contains(where: { $0.state != "ready" || !$0.problems.isEmpty }) { throw ExitCode.toolError }
+        }
+
+        func load() async throws -> [PluginStatus] {
             let setup = try KernelSetup(home: home, workspace: workspace, logToStderr: false)
             await setup.kernel.reload()
-            var plugins = await setup.kernel.plugins(start: true)
+            let plugins = await setup.kernel.plugins(start: true)
             await setup.kernel.shutdown()
             try await setup.close()
-            if let name {
-                plugins = plugins.filter { $0.name == name }
-                guard !plugins.isEmpty else {
-                    throw ValidationError("no plugin named \(name) in \(home.resolved.plugins) (no \(name)/plugin.json)")
-                }
+            return plugins
+        }
+
+        func select(_ plugins: [PluginStatus]) throws -> [PluginStatus] {
+            guard let name else { return plugins }
+            let chosen = plugins.filter { $0.name == name }
+            guard !chosen.isEmpty else {
+                throw ValidationError("no plugin named \(name) in \(home.resolved.plugins) (no \(name)/plugin.json)")
             }
-            let failed = plugins.filter { $0.state != "ready" || !$0.problems.isEmpty }
+            return chosen
+        }
+
+        func report(_ plugins: [PluginStatus]) {
             if json {
                 print(JSONValue.array(plugins.map(\.json)).prettyPrinted())
-            } else {
-                for p in plugins {
-                    let ok = p.state == "ready" && p.problems.isEmpty
-                    print("\(ok ? "ok  " : "FAIL") \(p.name) (\(p.kind) \(p.version)): \(p.state)")
-                    if !p.tools.isEmpty { print("     tools: \(p.tools.joined(separator: ", "))") }
-                    for problem in p.problems { print("     \(problem)") }
-                }
+                return
             }
-            if !failed.isEmpty { throw ExitCode.toolError }
+            for p in plugins {
+                let ok = p.state == "ready" && p.problems.isEmpty
+                print("\(ok ? "ok  " : "FAIL") \(p.name) (\(p.kind) \(p.version)): \(p.state)")
+                if !p.tools.isEmpty { print("     tools: \(p.tools.joined(separator: ", "))") }
+                for problem in p.problems { print("     \(problem)") }
+            }
         }
     }
 

@@ -25,9 +25,22 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "How often to look for changed plugin folders and grants, in milliseconds (0: never).")
     var watchInterval: Int = 1000
 
+    @Option(help: ArgumentHelp(
+        "How long an MCP call held for approval waits for the decision, in seconds, before it answers \"pending approval\".",
+        valueName: "seconds"))
+    var approvalWait: Int = 60
+
+    func validate() throws {
+        guard (0...86400).contains(approvalWait) else {
+            throw ValidationError("--approval-wait must be between 0 and 86400 seconds, not \(approvalWait)")
+        }
+        guard watchInterval >= 0 else { throw ValidationError("--watch-interval must be 0 or more milliseconds") }
+    }
+
     func run() async throws {
         let setup = try KernelSetup(home: home, workspace: workspace, logToStderr: true)
         let kernel = setup.kernel
+        await setup.recover()
         let report = await kernel.reload()
         for problem in report.problems { setup.logger.error("\(problem)") }
         let socketPath = setup.paths.home + "/control.sock"
@@ -41,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         if stdio {
-            await StdioGateway(kernel: kernel).run()
+            await StdioGateway(kernel: kernel, approvalWait: .seconds(approvalWait)).run()
         } else {
             printBanner(socketPath: socketPath, plugins: await kernel.plugins(start: false))
             await waitForSignal()

@@ -10,11 +10,12 @@ import WardenHost
 /// Runs ``MCPGateway`` on stdin/stdout until stdin closes.
 struct StdioGateway {
     let kernel: Kernel
+    let approvalWait: Duration
     static let frameCap = 16 << 20
 
     func run() async {
         let out = Mutex(())
-        let gateway = MCPGateway(kernel: kernel, caller: "mcp:stdio") { line in
+        let gateway = MCPGateway(kernel: kernel, caller: "mcp:stdio", approvalWait: approvalWait) { line in
             out.withLock { _ in
                 line.withUnsafeBytes { raw in
                     var offset = 0

@@ -9,7 +9,8 @@ struct Warden: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ServeCommand.self, CallCommand.self, PluginsCommand.self, HuntCommand.self, SandboxCommand.self,
-            PolicyCommand.self, AuditCommand.self, InitCommand.self,
+            PolicyCommand.self, AuditCommand.self, InitCommand.self, ApprovalsCommand.self, ApproveCommand.self,
+            DenyCommand.self, ApproversCommand.self,
         ]
     )
 }

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A `warden serve` running in the background for the length of a test.
 final class KernelProcess {
     let process = Process()
@@ -37,6 +41,15 @@ final class KernelProcess {
 
     func logText() -> String {
         (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+    }
+
+    /// SIGKILL, as a crash would: no shutdown, no final checkpoint. Removes the socket file the dead kernel left so
+    /// the next one is not mistaken for ready before it listens.
+    func kill9() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: home.home.appendingPathComponent("control.sock"))
     }
 
     /// SIGTERM, then waits for a clean exit.

@@ -2,7 +2,9 @@
 
 Usage: mcp_client.py --era legacy|modern WARDEN_BINARY [warden arguments...]
 `legacy` uses the 2025-11-25 handshake (initialize); `modern` the 2026-07-28 one (server/discover).
-Prints one JSON object: the tool names, and the outcome of each call the test asks for.
+Reads the calls from stdin: a JSON list of [TOOL, ARGUMENTS] or [TOOL, ARGUMENTS, META] (META goes in the
+request's `_meta`). Prints one JSON object: the tool names, and the outcome of each call, with the progress
+messages the server sent while it ran (a call held for approval names its request there).
 """
 import asyncio
 import json
@@ -29,8 +31,15 @@ async def main() -> None:
                 report["protocol"] = session.protocol_version
             tools = await session.list_tools()
             report["tools"] = sorted(t.name for t in tools.tools)
-            for name, arguments in calls:
-                result = await session.call_tool(name, arguments)
+            for name, arguments, *rest in calls:
+                progress = []
+
+                async def on_progress(value, total, message, progress=progress):
+                    progress.append({"progress": value, "message": message})
+
+                result = await session.call_tool(
+                    name, arguments, progress_callback=on_progress, meta=(rest[0] if rest else None)
+                )
                 text = "".join(getattr(c, "text", "") for c in result.content)
                 meta = (result.meta or {}).get("warden", {})
                 report["calls"].append(
@@ -42,6 +51,9 @@ async def main() -> None:
                         "status": meta.get("status"),
                         "envelope_seq": meta.get("envelope_seq"),
                         "rules": meta.get("rules"),
+                        "reason": meta.get("reason"),
+                        "approval": meta.get("approval"),
+                        "progress": progress,
                     }
                 )
     print(json.dumps(report))
