@@ -4,6 +4,7 @@ Usage: bench.py BIN_DIR [N]. BIN_DIR holds `warden` and `warden-launch` (a `swif
 process and one run: N sequential calls each way (p50, p99), then N pipelined calls each way (calls/s).
 The direct line runs the same echo plugin binary as a plain child process (no kernel, no launcher); through
 Warden every call also passes the rules, hunter and policy plugins and is appended to the signed log.
+WARDEN_PLUGINS names another plugins folder (for example one holding release builds of the plugins).
 """
 import json
 import os
@@ -70,11 +71,12 @@ def measure(peer, name, n):
 def main():
     bindir, n = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 5000
     home = tempfile.mkdtemp(prefix="warden-gw-bench-")
+    plugins = os.environ.get("WARDEN_PLUGINS", ROOT + "/Plugins")
     warden = Peer([os.path.join(bindir, "warden"), "serve", "--stdio", "--home", home + "/state",
-                   "--workspace", home + "/ws", "--plugins", ROOT + "/Plugins", "--policies", ROOT + "/Policies"])
+                   "--workspace", home + "/ws", "--plugins", plugins, "--policies", ROOT + "/Policies"])
     warden.request("initialize", {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "b", "version": "1"}})
     warden.p.stdin.write(line({"jsonrpc": "2.0", "method": "notifications/initialized"}))
-    echo = os.path.join(ROOT, "Plugins/echo/bin/warden-plugin")
+    echo = os.path.join(plugins, "echo/bin/warden-plugin")
     direct = Peer([echo, "echo"])
     direct.request("initialize", {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "b", "version": "1"}})
     d = measure(direct, "echo", n)

@@ -70,6 +70,10 @@ import WardenCore
         let shown = try kernel.run(["approvals", "show", id])
         #expect(shown.stdout.contains("shell.run") && shown.stdout.contains("shell-run-approval"))
         #expect(shown.stdout.contains("job.sh"))
+        let watched = try kernel.run(["approvals", "watch", "--count", "2", "--interval", "50"])
+        #expect(watched.status == 0 && watched.stdout.contains(id), "\(watched.stdout) \(watched.stderr)")
+        let approvers = try kernel.run(["approvers", "list"])
+        #expect(approvers.stdout.contains("tester  groups: operators"), "\(approvers.stdout)")
         #expect(s.ran.isEmpty, "nothing runs before the approval")
 
         let approved = try kernel.run(["approve", id, "--key", s.key, "--note", "looks fine"])
