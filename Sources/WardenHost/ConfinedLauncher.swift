@@ -10,8 +10,9 @@ public final class ConfinedLauncher: Sendable {
     let builder: SpecBuilder
     /// Requirements the kernel does not meet (``SandboxPolicy``); while any remain, no plugin starts.
     let unmetRequirements: [String]
-    /// Binary digests by (path, size, mtime, inode): hashing a large binary on every restart is wasted work when
-    /// nothing changed, and any change of those facts hashes again.
+    /// Binary digests by file (device and inode), checked against size and mtime: hashing a large binary on every
+    /// restart is wasted work when nothing changed, and the bundled plugins share one binary through hard links,
+    /// so it is hashed once, not once per plugin. Any change of those facts hashes again.
     let digests = Mutex<[String: (key: String, digest: String)]>([:])
 
     public init(launcherPath: String, builder: SpecBuilder, unmetRequirements: [String] = []) {
@@ -61,10 +62,11 @@ public final class ConfinedLauncher: Sendable {
     func digest(of path: String) -> String? {
         let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: real) else { return nil }
-        let key = "\(attributes[.size] ?? 0)/\(attributes[.modificationDate] ?? 0)/\(attributes[.systemFileNumber] ?? 0)"
-        if let cached = digests.withLock({ $0[real] }), cached.key == key { return cached.digest }
+        let file = "\(attributes[.systemNumber] ?? 0)/\(attributes[.systemFileNumber] ?? 0)"
+        let key = "\(attributes[.size] ?? 0)/\(attributes[.modificationDate] ?? 0)"
+        if let cached = digests.withLock({ $0[file] }), cached.key == key { return cached.digest }
         guard let digest = PluginDirectory.fileDigest(real) else { return nil }
-        digests.withLock { $0[real] = (key, digest) }
+        digests.withLock { $0[file] = (key, digest) }
         return digest
     }
 }

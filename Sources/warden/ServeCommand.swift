@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Synchronization
 import WardenCore
 import WardenHost
 
@@ -38,14 +39,30 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // SIGINT and SIGTERM are caught from the start: one arriving while the plugins start still shuts down cleanly
+        // (final checkpoint, plugins stopped) instead of being lost between the default action and the handler.
+        let stop = StopSignal()
         let setup = try KernelSetup(home: home, workspace: workspace, logToStderr: true)
         let kernel = setup.kernel
+        let began = ContinuousClock.now
         await setup.recover()
-        let report = await kernel.reload()
-        for problem in report.problems { setup.logger.error("\(problem)") }
+        // The control socket is bound first, so that commands started meanwhile connect and wait in its backlog;
+        // it is served once the plugins are registered and the policy, rule and detector plugins are up.
         let socketPath = setup.paths.home + "/control.sock"
         let control = try ControlServer(kernel: kernel, path: socketPath, logger: setup.logger)
+        let report = await kernel.reload()
+        for problem in report.problems { setup.logger.error("\(problem)") }
         control.start()
+        // Tool plugins start side by side, so that the first call does not wait for one; an MCP client on stdio
+        // is served meanwhile.
+        let warm = Task {
+            let plugins = await kernel.plugins(start: true)
+            setup.logger.info("ready", metadata: [
+                "plugins": "\(plugins.filter { $0.state == "ready" }.count) of \(plugins.count) ready",
+                "ms": "\(Int((ContinuousClock.now - began) / .milliseconds(1)))",
+            ])
+            return plugins
+        }
         let watcher = Task {
             guard watchInterval > 0 else { return }
             while !Task.isCancelled {
@@ -54,10 +71,25 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         if stdio {
-            await StdioGateway(kernel: kernel, approvalWait: .seconds(approvalWait)).run()
+            // Until the client closes stdin (answers in flight are drained first), or a signal.
+            let wait = approvalWait
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                let once = Mutex(false)
+                let finish: @Sendable () -> Void = {
+                    if once.withLock({ let first = !$0; $0 = true; return first }) { done.resume() }
+                }
+                Task {
+                    await StdioGateway(kernel: kernel, approvalWait: .seconds(wait)).run()
+                    finish()
+                }
+                Task {
+                    await stop.wait()
+                    finish()
+                }
+            }
         } else {
-            printBanner(socketPath: socketPath, plugins: await kernel.plugins(start: false))
-            await waitForSignal()
+            printBanner(socketPath: socketPath, plugins: await warm.value)
+            await stop.wait()
         }
         watcher.cancel()
         setup.logger.info("shutting down")
@@ -85,40 +117,42 @@ struct ServeCommand: AsyncParsableCommand {
 
             """.utf8))
     }
+}
 
-    func waitForSignal() async {
+/// SIGINT and SIGTERM as something to await. Installed once, early; a signal that came before ``wait()`` is
+/// not lost.
+final class StopSignal: Sendable {
+    private let state = Mutex<(fired: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    /// Written once in `init`, then only kept alive.
+    nonisolated(unsafe) private var sources: [any DispatchSourceSignal] = []
+
+    init() {
+        let queue = DispatchQueue(label: "warden.signals")
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let queue = DispatchQueue(label: "warden.signals")
-            let sources = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: queue) }
-            let once = OnceFlag()
-            for source in sources {
-                source.setEventHandler {
-                    if once.claim() { continuation.resume() }
+        sources = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: queue) }
+        for source in sources {
+            source.setEventHandler { [self] in
+                let waiters = state.withLock { s in
+                    s.fired = true
+                    defer { s.waiters = [] }
+                    return s.waiters
                 }
-                source.resume()
+                for w in waiters { w.resume() }
             }
-            SignalSources.keep(sources)
+            source.resume()
         }
     }
-}
 
-/// Keeps signal sources alive for the process's lifetime.
-enum SignalSources {
-    nonisolated(unsafe) static var kept: [any DispatchSourceSignal] = []  // written once, before any signal
-    static func keep(_ s: [any DispatchSourceSignal]) { kept = s }
-}
-
-/// A flag that can be claimed once, from any thread.
-final class OnceFlag: @unchecked Sendable {  // guarded by the lock below
-    private let lock = NSLock()
-    private var claimed = false
-    func claim() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if claimed { return false }
-        claimed = true
-        return true
+    /// Returns once SIGINT or SIGTERM has come (at once if one already has).
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { s in
+                if s.fired { return true }
+                s.waiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
     }
 }
