@@ -90,9 +90,13 @@ public final class ApprovalQueue: Sendable {
         } catch {
             return .refused(nil, "the approval queue failed, so the call does not run: \(error)")
         }
-        if explicitKey != nil && request.boundDigest != hold.boundDigest {
-            return .refused(request, "the idempotency key \(request.key) belongs to request \(request.id) for a "
-                + "different call; use a new key for a different call")
+        if request.boundDigest != hold.boundDigest {
+            // With the caller's key: the key was used for another call. Without one the key *is* the digest, so a
+            // mismatch means a row was edited by hand; either way this call is not the one the request is for.
+            return .refused(request, explicitKey != nil
+                ? "the idempotency key \(request.key) belongs to request \(request.id) for a different call; use a new "
+                    + "key for a different call"
+                : "request \(request.id) is bound to a different call than this one; nothing runs")
         }
         var told = ContinuousClock.now - .seconds(3600)
         while true {
@@ -114,6 +118,10 @@ public final class ApprovalQueue: Sendable {
                 if left <= .zero { return .pending(request) }
                 await changes.wait(since: generation, timeout: min(left, .milliseconds(200)))
             case .approved:
+                // The row is read again on every pass: it must still be this call's, and its approval must verify.
+                guard request.boundDigest == hold.boundDigest else {
+                    return .refused(request, "request \(request.id) is bound to a different call than this one; nothing runs")
+                }
                 if let problem = verifyApproval(request) {
                     logger.error("an approved request does not verify", metadata: ["request": "\(request.id)", "why": "\(problem)"])
                     return .refused(request, "the approval of \(request.id) does not verify, so nothing runs: \(problem)")
