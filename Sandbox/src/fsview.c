@@ -24,7 +24,7 @@
 
 #define BASE "/tmp"
 
-enum kind { K_BIND_RO, K_BIND_RW, K_DEVICE, K_SYMLINK, K_TMPFS_DEV, K_TMPFS_TMP, K_PROC };
+enum kind { K_BIND_RO, K_BIND_RW, K_DEVICE, K_SYMLINK, K_DEV_DIR, K_TMPFS_TMP, K_PROC };
 
 struct entry {
     const char *path;
@@ -42,13 +42,21 @@ static int by_path(const void *a, const void *b)
     return strcmp(((const struct entry *)a)->path, ((const struct entry *)b)->path);
 }
 
-static void clone_tree(struct entry *e, bool read_only)
+/*
+ * `seen` is what lstat() found at the path just before, when that was not a symlink: a directory or
+ * not. Should the path change in between, the mount point gets the wrong type and the move fails:
+ * the launch fails, nothing wrong is mounted. A symlink (a `write` path may be one) is followed by
+ * open_tree, so its target is looked at.
+ */
+static void clone_tree(struct entry *e, bool read_only, const struct stat *seen)
 {
     e->tree_fd = open_tree(AT_FDCWD, e->path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
     if (e->tree_fd < 0) {
         fail(STEP_FILESYSTEM, errno, "cannot clone \"%s\" into the view", e->path);
     }
-    if (e->kind != K_DEVICE) { /* a device node is never a directory */
+    if (seen != NULL && !S_ISLNK(seen->st_mode)) {
+        e->is_dir = S_ISDIR(seen->st_mode);
+    } else if (e->kind != K_DEVICE) { /* a device node is never a directory */
         struct stat st;
         if (fstat(e->tree_fd, &st) != 0) {
             fail(STEP_FILESYSTEM, errno, "cannot stat \"%s\"", e->path);
@@ -75,7 +83,7 @@ static void clone_tree(struct entry *e, bool read_only)
  * Directories already made (or found) inside the new root, so that siblings such as /etc/passwd and
  * /etc/group do not repeat the mkdir of their parents. Entries are placed parents first.
  */
-static char g_made[64][PATH_MAX];
+static char *g_made[64];
 static size_t g_made_count;
 
 static bool already_made(const char *dir)
@@ -91,7 +99,8 @@ static bool already_made(const char *dir)
 static void remember_made(const char *dir)
 {
     if (g_made_count < sizeof g_made / sizeof g_made[0]) {
-        snprintf(g_made[g_made_count++], PATH_MAX, "%s", dir);
+        g_made[g_made_count] = strdup(dir);
+        g_made_count += g_made[g_made_count] != NULL; /* forgetting one only costs a repeated mkdir */
     }
 }
 
@@ -166,9 +175,10 @@ static void place(struct entry *e, bool with_proc)
             fail(STEP_FILESYSTEM, errno, "cannot create the symlink \"%s\" in the view", e->path);
         }
         break;
-    case K_TMPFS_DEV:
+    case K_DEV_DIR:
+        /* A plain directory of the (read-only, nodev) root: it holds only the device binds below
+         * and these links. */
         make_mount_point(full, true);
-        mount_tmpfs(full, "mode=0755,size=64k,nr_inodes=64", MS_NOSUID | MS_NODEV | MS_NOEXEC);
         {
             static const char *const links[][2] = {
                 {"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"},
@@ -197,18 +207,7 @@ static void place(struct entry *e, bool with_proc)
     }
 }
 
-/*
- * Detach the host's tree, stacked on the view's root by pivot_root(".", "."): umount2 of "/" resolves
- * to the top of that stack. The mounts leave the namespace at once; the call then waits for an RCU
- * grace period before it frees them, which is why a pid namespace's init does this off the
- * program's critical path (launch.c). Returns 0 or an errno.
- */
-int detach_old_root(void)
-{
-    return umount2("/", MNT_DETACH) == 0 ? 0 : errno;
-}
-
-void build_filesystem_view(const struct spec *spec, bool detach_now)
+void build_filesystem_view(const struct spec *spec)
 {
     /* Nothing done here may propagate back to the host's mount namespace. */
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
@@ -248,7 +247,7 @@ void build_filesystem_view(const struct spec *spec, bool detach_now)
                 e->kind = K_SYMLINK;
             } else {
                 e->kind = l == 2 ? K_BIND_RW : K_BIND_RO;
-                clone_tree(e, l != 2);
+                clone_tree(e, l != 2, &st);
             }
             n++;
         }
@@ -256,10 +255,10 @@ void build_filesystem_view(const struct spec *spec, bool detach_now)
     for (size_t i = 0; i < DEVICE_COUNT; i++) {
         entries[n].path = devices[i];
         entries[n].kind = K_DEVICE;
-        clone_tree(&entries[n], false);
+        clone_tree(&entries[n], false, NULL);
         n++;
     }
-    entries[n++] = (struct entry){.path = "/dev", .kind = K_TMPFS_DEV, .tree_fd = -1};
+    entries[n++] = (struct entry){.path = "/dev", .kind = K_DEV_DIR, .tree_fd = -1};
     if (!tmp_from_spec) {
         entries[n++] = (struct entry){.path = "/tmp", .kind = K_TMPFS_TMP, .tree_fd = -1};
     }
@@ -275,31 +274,20 @@ void build_filesystem_view(const struct spec *spec, bool detach_now)
     for (size_t i = 0; i < n; i++) {
         place(&entries[i], with_proc);
     }
-    char dev[] = BASE "/dev";
-    remount_read_only(dev);
     remount_read_only(BASE);
 
-    /*
-     * pivot_root(".", ".") stacks the old root on the new one and moves the root and working
-     * directory of every process of the namespace to the new one. Path lookup starts at a process's
-     * root and never climbs into what is stacked on it (only umount's own lookup does), so from here
-     * on every path names the view; detaching the old root then removes the host's tree from the
-     * namespace altogether.
-     */
+    /* pivot_root(".", ".") stacks the old root on the new one; detaching it leaves only the view. */
     if (chdir(BASE) != 0) {
         fail(STEP_FILESYSTEM, errno, "cannot enter the new root");
     }
     if (syscall(SYS_pivot_root, ".", ".") != 0) {
         fail(STEP_FILESYSTEM, errno, "cannot pivot into the new root");
     }
+    if (umount2(".", MNT_DETACH) != 0) {
+        fail(STEP_FILESYSTEM, errno, "cannot detach the host's root");
+    }
     if (chdir("/") != 0) {
         fail(STEP_FILESYSTEM, errno, "cannot enter the new root");
-    }
-    if (detach_now) {
-        int err = detach_old_root();
-        if (err != 0) {
-            fail(STEP_FILESYSTEM, err, "cannot detach the host's root");
-        }
     }
     free(entries);
 }

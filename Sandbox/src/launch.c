@@ -16,7 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,31 +210,85 @@ static int exit_code_of(int st) { return WIFEXITED(st) ? WEXITSTATUS(st) : 128 +
 static int g_report[2] = {-1, -1};
 
 /*
- * Fork; the child returns and goes on with the launch. The parent stays as a supervisor: it
- * forwards SIGTERM, SIGINT and SIGHUP to the child, reaps (everything, when reap_all: it is then
- * the pid namespace's init) and exits with the child's status, or 128 + the signal that killed it.
- * `before_wait` runs in the parent first, to drop what it no longer needs.
+ * A child that only has to exec (the program, forked by init) shares init's memory until it does
+ * (CLONE_VM | CLONE_VFORK, like vfork): no page tables to copy, and it runs at once on init's CPU
+ * while init waits, instead of waking the other one. It runs on its own stack; init resumes when
+ * it has exec'd (or exited on a failure), and only then touches the memory again.
  */
-static void fork_supervisor(bool reap_all, void (*before_wait)(void *), void *ctx)
+struct vfork_child {
+    int (*main)(void *);
+    void *arg;
+};
+static _Alignas(16) char g_vfork_stack[64 * 1024];
+
+static int vfork_trampoline(void *p)
 {
-    sigset_t forwarded, old;
+    const struct vfork_child *c = p;
+    /* Init blocks the forwarded signals until it can forward them (see fork_supervisor); the
+     * program starts with nothing blocked, as reset_signals left the launcher. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    return c->main(c->arg);
+}
+
+/*
+ * Fork; the child returns and goes on with the launch, or, given child_main, runs it (see
+ * vfork_child) and never returns. The parent stays as a supervisor: it forwards SIGTERM, SIGINT and
+ * SIGHUP to the child, reaps (everything, when reap_all: it is then the pid namespace's init) and
+ * exits with the child's status, or 128 + the signal that killed it. `before_wait` runs in the
+ * parent first, to drop what it no longer needs.
+ *
+ * Signals are never lost on the way: a forwarded signal is blocked, hence queued, from before the
+ * fork until the receiver has a handler and a child to pass it to. This matters for init: the
+ * kernel marks the first process of a pid namespace unkillable, and *discards* (not queues) any
+ * signal it has neither blocked nor handles, even one sent from outside. The outer supervisor's
+ * child (which becomes init) therefore keeps the forwarded signals blocked from its birth to the
+ * end of its own fork_supervisor; a SIGTERM the host sends while the launch is still confining
+ * itself then reaches the program right after its exec, instead of vanishing and leaving the
+ * host waiting forever for a program that never heard it.
+ */
+static void fork_supervisor(bool reap_all, void (*before_wait)(void *), void *ctx, int (*child_main)(void *),
+    void *child_arg)
+{
+    sigset_t forwarded, none;
     sigemptyset(&forwarded);
     sigaddset(&forwarded, SIGTERM);
     sigaddset(&forwarded, SIGINT);
     sigaddset(&forwarded, SIGHUP);
-    sigprocmask(SIG_BLOCK, &forwarded, &old);
+    sigemptyset(&none);
+    /* Blocked from here on (already so in init, see above): queued until the handlers exist. */
+    sigprocmask(SIG_BLOCK, &forwarded, NULL);
     if (!reap_all && pipe2(g_report, O_CLOEXEC) != 0) {
         fail(STEP_SUPERVISE, errno, "cannot create the report pipe");
     }
-    pid_t child = fork();
+    pid_t child;
+    if (child_main != NULL) {
+        /* Init becomes non-dumpable before the program exists, not after: dumpability belongs to
+         * the memory, which the child shares until its exec, and once the program runs it must
+         * never find /proc/1 (init's environment, memory maps, descriptors) readable, not even
+         * during the few microseconds before init resumes. */
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+            fail(STEP_SUPERVISE, errno, "cannot make the namespace's init non-dumpable");
+        }
+        /* SIGCHLD as the exit signal: the program is an ordinary child for waitpid. The reaping
+         * loop below also passes __WALL, so no child can ever be invisible to init, whatever
+         * exit signal it reports with. */
+        struct vfork_child vc = {child_main, child_arg};
+        child = clone(vfork_trampoline, g_vfork_stack + sizeof g_vfork_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &vc);
+    } else {
+        child = fork();
+    }
     if (child < 0) {
         fail(STEP_SUPERVISE, errno, "cannot fork");
     }
     if (child == 0) {
+        /* Only with fork (the vfork child runs child_main instead): this is the future init. It
+         * keeps the forwarded signals blocked (see above); its own fork_supervisor unblocks them
+         * once it has a program to forward them to. */
         if (!reap_all) {
             close(g_report[0]); /* init keeps the write end; the program loses it at exec */
         }
-        sigprocmask(SIG_SETMASK, &old, NULL);
         return;
     }
     status_forget(); /* the child writes the status line; the host sees EOF when it execs */
@@ -249,7 +304,8 @@ static void fork_supervisor(bool reap_all, void (*before_wait)(void *), void *ct
     if (before_wait != NULL) {
         before_wait(ctx);
     }
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    /* Handlers and target in place: whatever arrived meanwhile is delivered, and forwarded, now. */
+    sigprocmask(SIG_SETMASK, &none, NULL);
     if (!reap_all) {
         close(g_report[1]);
         int code;
@@ -264,7 +320,9 @@ static void fork_supervisor(bool reap_all, void (*before_wait)(void *), void *ct
     }
     for (;;) {
         int st;
-        pid_t w = waitpid(reap_all ? -1 : child, &st, 0);
+        /* Init reaps every process of the namespace that ends up its child (the program, and
+         * orphans re-parented to it); __WALL so that none is skipped for its exit signal. */
+        pid_t w = waitpid(reap_all ? -1 : child, &st, reap_all ? __WALL : 0);
         if (w < 0) {
             if (errno == EINTR) {
                 continue;
@@ -282,6 +340,30 @@ static void fork_supervisor(bool reap_all, void (*before_wait)(void *), void *ct
     }
 }
 
+/*
+ * In init, right after arming its parent-death signal. The signal only covers a supervisor that
+ * dies after it is armed, and getppid() cannot tell whether it already has: the supervisor is
+ * outside the pid namespace, so getppid() reads 0 before and after. The report pipe can: the
+ * supervisor holds its only read end until it exits, and the kernel closes a dying process's
+ * descriptors before it re-parents and signals its children. So, armed first, then: no reader left
+ * means the supervisor is gone (killed between the fork and the arming), and init stops here
+ * instead of running the program with nobody to wait for it.
+ */
+static void check_supervisor_alive(void)
+{
+    struct pollfd p = {.fd = g_report[1], .events = POLLOUT};
+    int r;
+    do {
+        r = poll(&p, 1, 0);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) {
+        fail(STEP_SESSION, errno, "cannot check that the supervisor is alive");
+    }
+    if (p.revents & POLLERR) {
+        fail(STEP_SESSION, ESRCH, "the supervisor exited before the parent-death signal was armed");
+    }
+}
+
 /* The outer supervisor keeps no capability: it only waits. */
 static void outer_drops(void *ctx)
 {
@@ -291,78 +373,39 @@ static void outer_drops(void *ctx)
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
-/*
- * With a pid and a mount namespace, the host's tree is still stacked under the view's root after
- * pivot_root (see build_filesystem_view). A thread of init detaches it while init and the program
- * go on confining themselves, and writes on this pipe 0, or the errno of the detach; the program
- * waits for that word right before it execs. So the RCU grace period the detach waits for overlaps
- * the rest of the launch instead of adding to it, and no program code ever runs beside the host's
- * tree. A thread, not init itself: Landlock refuses mount changes to a sandboxed task, and init must
- * enforce Landlock before the fork so that it shares the program's domain (its signals reach the
- * program only then). The thread is made before any capability is dropped and keeps them, does
- * nothing but the detach, and exits.
- */
-static int g_detached[2] = {-1, -1};
-
-static void *detach_thread(void *arg)
-{
-    (void)arg;
-    int err = detach_old_root();
-    (void)write_all(g_detached[1], &err, sizeof err);
-    close(g_detached[1]);
-    return NULL;
-}
-
-static void start_detach_thread(void)
-{
-    if (pipe2(g_detached, O_CLOEXEC) != 0) {
-        fail(STEP_FILESYSTEM, errno, "cannot create the detach pipe");
-    }
-    pthread_attr_t attr;
-    pthread_t thread;
-    int err = pthread_attr_init(&attr);
-    if (err == 0) {
-        err = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    }
-    if (err == 0) {
-        err = pthread_attr_setstacksize(&attr, 64 * 1024);
-    }
-    if (err == 0) {
-        err = pthread_create(&thread, &attr, detach_thread, NULL);
-    }
-    if (err != 0) {
-        fail(STEP_FILESYSTEM, err, "cannot start the thread that detaches the host's root");
-    }
-    pthread_attr_destroy(&attr);
-}
-
-/* The program's side: wait until the host's tree has left the namespace. */
-static void wait_for_detach(void)
-{
-    close(g_detached[1]);
-    int err = 0;
-    ssize_t n;
-    do {
-        n = read(g_detached[0], &err, sizeof err);
-    } while (n < 0 && errno == EINTR);
-    close(g_detached[0]);
-    if (n != (ssize_t)sizeof err) {
-        fail(STEP_FILESYSTEM, ECHILD, "the namespace's init ended before detaching the host's root");
-    }
-    if (err != 0) {
-        fail(STEP_FILESYSTEM, err, "cannot detach the host's root");
-    }
-}
-
-/* The init of the pid namespace is confined like the program (it shares its Landlock domain, and
- * loads the same filters), and non-dumpable so the program cannot read its /proc entries. */
+/* The init of the pid namespace is confined like the program: it shares its Landlock domain, and
+ * loads the same filters here (not before the clone of the program, which the filter without
+ * `spawn` refuses). It was made non-dumpable before the program existed (see fork_supervisor), so
+ * the program cannot read its /proc entries. */
 static void init_drops(void *ctx)
 {
-    if (g_detached[0] >= 0) {
-        close(g_detached[0]); /* the write end belongs to the detach thread */
-    }
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     filter_load((const struct bpf_blob *)ctx);
+}
+
+/* What the program's process still needs: steps 8 and 9. */
+struct program {
+    const struct bpf_blob *blob;
+    const struct report *report;
+    char **argv;
+    char *const *envp;
+};
+
+static _Noreturn void exec_program(const struct program *p)
+{
+    /* 8. seccomp, last: everything before needed calls the filter refuses. */
+    filter_load(p->blob);
+
+    /* 9. Report what is enforced, then exec. The status descriptor is close-on-exec. */
+    status_ok(p->report);
+    execve(p->argv[0], p->argv, p->envp);
+    fail(STEP_EXEC, errno, "cannot execute \"%s\"", p->argv[0]);
+}
+
+/* The program's process in a pid namespace: init's child (see vfork_child). */
+static int program_child(void *arg)
+{
+    arm_parent_death_signal(1);
+    exec_program(arg);
 }
 
 static void export_bpf(const struct bpf_blob *blob)
@@ -433,8 +476,9 @@ int main(int argc, char **argv)
     if (pid_ns) {
         enter_namespaces(&spec, spec.namespaces & (NS_USER | NS_PID));
         arm_parent_death_signal(parent);
-        fork_supervisor(false, outer_drops, NULL);
+        fork_supervisor(false, outer_drops, NULL, NULL, NULL);
         arm_parent_death_signal(0); /* the supervisor is outside the new pid namespace: getppid() is 0 */
+        check_supervisor_alive();   /* so check it this way (see there) */
         enter_namespaces(&spec, spec.namespaces & ~(NS_USER | NS_PID));
     } else {
         enter_namespaces(&spec, spec.namespaces);
@@ -442,14 +486,9 @@ int main(int argc, char **argv)
     }
     report.namespaces = spec.namespaces;
 
-    /* 3. Filesystem view: only the spec's paths, at their own absolute paths. With a pid namespace
-     *    a thread detaches the host's tree while the launch goes on (see detach_thread). */
-    bool deferred_detach = pid_ns && (spec.namespaces & NS_MOUNT);
+    /* 3. Filesystem view: only the spec's paths, at their own absolute paths. */
     if (spec.namespaces & NS_MOUNT) {
-        build_filesystem_view(&spec, !deferred_detach);
-    }
-    if (deferred_detach) {
-        start_detach_thread();
+        build_filesystem_view(&spec);
     }
     if (chdir(spec.cwd) != 0) {
         fail(STEP_FILESYSTEM, errno, "cannot enter the working directory \"%s\"", spec.cwd);
@@ -469,22 +508,10 @@ int main(int argc, char **argv)
 
     /* In a pid namespace this process is its init (pid 1), which the kernel protects from every
      * signal it does not handle: fork so the program is an ordinary process (pid 2) that SIGTERM
-     * reaches, and stay as the reaping, forwarding init. */
+     * reaches, and stay as the reaping, forwarding init. The child only goes on to exec_program. */
+    struct program program = {&blob, &report, opt.program, (char *const *)spec.envp};
     if (pid_ns) {
-        fork_supervisor(true, init_drops, &blob);
-        arm_parent_death_signal(1);
+        fork_supervisor(true, init_drops, &blob, program_child, &program);
     }
-
-    /* 8. seccomp, last: everything above needed calls the filter refuses. */
-    filter_load(&blob);
-
-    /* The host's tree must be gone before any program code runs. */
-    if (deferred_detach) {
-        wait_for_detach();
-    }
-
-    /* 9. Report what is enforced, then exec. The status descriptor is close-on-exec. */
-    status_ok(&report);
-    execve(opt.program[0], opt.program, (char *const *)spec.envp);
-    fail(STEP_EXEC, errno, "cannot execute \"%s\"", opt.program[0]);
+    exec_program(&program);
 }

@@ -128,10 +128,8 @@ bool write_file(const char *path, const char *text);
 void enter_identity(struct report *r);
 void enter_namespaces(const struct spec *spec, unsigned which);
 
-/* fsview.c: the view, entered with pivot_root. With detach_now false the host's tree stays stacked
- * under the view's root (unreachable by path lookup) until detach_old_root() runs. */
-void build_filesystem_view(const struct spec *spec, bool detach_now);
-int detach_old_root(void);
+/* fsview.c */
+void build_filesystem_view(const struct spec *spec);
 
 /* confine.c: rlimits, capabilities, no_new_privs. */
 void apply_rlimits(const struct spec *spec);

@@ -7,7 +7,7 @@
  *     not listed so that libc falls back, EPERM for refused calls, KILL_PROCESS for the
  *     never-legitimate set, ENOSYS for clone3 so that libc uses clone, which can be inspected;
  *     libseccomp's program is then rewritten as a search over syscall number ranges and checked
- *     against it (bpf_tree.c): the same answers, a quarter of the length, a quarter of the load time;
+ *     against it (bpf_tree.c): the same answers, a quarter of the length, less than half the load time;
  *  2. the argument filter, assembled here, because libseccomp cannot express "allow these
  *     values, EPERM for every other one" and silently drops a conditional ioctl rule next to an
  *     unconditional ioctl allow. It checks the low 32 bits of integer arguments, which is all the
