@@ -81,7 +81,7 @@ var listQueue: [Double] = []
 var listAnswer: [Double] = []
 for _ in 0..<21 {
     let t0 = clock.now
-    let pending = try queue.list(all: false)
+    let pending = try await queue.list(all: false)
     let t1 = clock.now
     precondition(pending.count == 1000, "expected 1000 pending, got \(pending.count)")
     let answer = await ApprovalMethods.answer("approvals/list", ["all": false], approvals: queue)

@@ -18,7 +18,7 @@ public enum ApprovalMethods {
         case "approvals/list":
             let limit = params["limit"]?.intValue.map { Int(clamping: $0) }
             do {
-                let requests = try approvals.list(all: params["all"]?.boolValue ?? false, limit: limit)
+                let requests = try await approvals.list(all: params["all"]?.boolValue ?? false, limit: limit)
                 return .success(["requests": .array(requests.map(\.json))])
             } catch {
                 return failed(error)
@@ -26,7 +26,7 @@ public enum ApprovalMethods {
         case "approvals/show":
             guard let id = params["id"]?.stringValue else { return invalid("approvals/show needs an \"id\"") }
             do {
-                guard let request = try approvals.request(id: id) else {
+                guard let request = try await approvals.request(id: id) else {
                     return .failure(JSONRPCError(code: JSONRPCError.refused, message: unknown(id)))
                 }
                 return .success(request.json)

@@ -85,7 +85,7 @@ public final class ApprovalQueue: Sendable {
         let deadline = started + wait
         var request: ApprovalRequest
         do {
-            try sweep()
+            try await sweep()
             request = try find(hold, key: explicitKey) ?? create(hold, key: explicitKey)
         } catch {
             return .refused(nil, "the approval queue failed, so the call does not run: \(error)")
@@ -102,7 +102,7 @@ public final class ApprovalQueue: Sendable {
         while true {
             let generation = changes.generation
             do {
-                try sweep()
+                try await sweep()
                 guard let current = try store.request(id: request.id) else {
                     return .refused(request, "request \(request.id) vanished from the approval queue; nothing ran")
                 }
@@ -236,7 +236,7 @@ public final class ApprovalQueue: Sendable {
         guard ApprovalRequest.isValidID(id) else {
             throw await refuse("\(id) is not a request id (they look like ap-0123456789ab; see `warden approvals`)", nil, keyid)
         }
-        try? sweep()
+        try? await sweep()
         let request: ApprovalRequest?
         do {
             request = try store.request(id: id)
@@ -355,17 +355,16 @@ public final class ApprovalQueue: Sendable {
 
     // MARK: Upkeep
 
-    /// Expires every pending request whose time is up, and logs each.
-    func sweep() throws(ApprovalStoreError) {
-        for request in try store.expire(now: now()) {
+    /// Expires every pending request whose time is up, and logs each before it returns.
+    func sweep() async throws(ApprovalStoreError) {
+        let expired = try store.expire(now: now())
+        for request in expired {
             logger.info("approval request expired", metadata: ["request": "\(request.id)", "tool": "\(request.tool)"])
-            Task { [self] in
-                await record(ApprovalDecisionRecord(
-                    requestID: request.id, decision: .expired, approverKeyID: nil, note: nil,
-                    boundDigest: request.boundDigest, tool: request.tool, time: Date()))
-            }
-            changes.signal()
+            await record(ApprovalDecisionRecord(
+                requestID: request.id, decision: .expired, approverKeyID: nil, note: nil,
+                boundDigest: request.boundDigest, tool: request.tool, time: Date()))
         }
+        if !expired.isEmpty { changes.signal() }
     }
 
     /// At start: requests that were running when the kernel stopped are marked interrupted (never re-run), and
@@ -379,21 +378,21 @@ public final class ApprovalQueue: Sendable {
                     note: "the kernel stopped while this approved call ran; it is not re-run",
                     boundDigest: request.boundDigest, tool: request.tool, time: Date()))
             }
-            try sweep()
+            try await sweep()
         } catch {
             logger.error("cannot recover the approval queue", metadata: ["error": "\(error)"])
         }
     }
 
     /// Requests, after expiring what is due. - Throws: ``ApprovalStoreError``.
-    public func list(all: Bool, limit: Int? = nil) throws(ApprovalStoreError) -> [ApprovalRequest] {
-        try sweep()
+    public func list(all: Bool, limit: Int? = nil) async throws(ApprovalStoreError) -> [ApprovalRequest] {
+        try await sweep()
         return try store.list(states: all ? nil : [.pending], limit: limit)
     }
 
     /// One request. - Throws: ``ApprovalStoreError``.
-    public func request(id: String) throws(ApprovalStoreError) -> ApprovalRequest? {
-        try sweep()
+    public func request(id: String) async throws(ApprovalStoreError) -> ApprovalRequest? {
+        try await sweep()
         return try store.request(id: id)
     }
 

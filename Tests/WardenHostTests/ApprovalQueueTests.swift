@@ -102,7 +102,6 @@ import WardenStore
         await #expect(throws: ApprovalQueue.Refusal.self) {
             try await f.queue.decide(id: request.id, envelope: f.statement(request, by: f.alice, name: "alice"))
         }
-        try await Task.sleep(for: .milliseconds(50))  // the expiry record is appended in the background
         let records = try await f.decisionRecords().map(\.decision)
         #expect(records.contains(.expired))
         #expect(records.contains(.rejected))
