@@ -14,6 +14,8 @@ public final class ConfinedLauncher: Sendable {
     /// restart is wasted work when nothing changed, and the bundled plugins share one binary through hard links,
     /// so it is hashed once, not once per plugin. Any change of those facts hashes again.
     let digests = Mutex<[String: (key: String, digest: String)]>([:])
+    /// Compiled seccomp filter sets by spec, so that a (re)start does not compile them again.
+    let filters = FilterCache()
 
     public init(launcherPath: String, builder: SpecBuilder, unmetRequirements: [String] = []) {
         self.launcherPath = launcherPath
@@ -43,7 +45,7 @@ public final class ConfinedLauncher: Sendable {
             throw PluginRunner.LaunchRefusal("cannot read \(manifest.executable) to record its digest")
         }
         let started = Result { () throws(LaunchError) -> ConfinedProcess in
-            try Launcher.start(launcher: launcherPath, spec: spec, program: manifest.argv)
+            try Launcher.start(launcher: launcherPath, spec: spec, program: manifest.argv, filters: filters)
         }
         let process: ConfinedProcess
         switch started {

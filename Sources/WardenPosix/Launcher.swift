@@ -46,9 +46,10 @@ public enum Launcher {
     /// - Returns: the running process and the parent's ends of its streams.
     /// - Throws: ``LaunchError``: step `start` when the launcher cannot be spawned, the launcher's step
     ///   when it refuses the spec or fails to confine (the launcher is reaped; nothing ran).
-    public static func start(launcher: String, spec: LaunchSpec, program: [String], wrapper: [String] = [])
-        throws(LaunchError) -> ConfinedProcess
-    {
+    ///   - filters: compiled filter sets to reuse (and to fill); nil compiles them in the launcher every time.
+    public static func start(
+        launcher: String, spec: LaunchSpec, program: [String], wrapper: [String] = [], filters: FilterCache? = nil
+    ) throws(LaunchError) -> ConfinedProcess {
         let specBytes: [UInt8]
         do {
             let encoder = JSONEncoder()
@@ -57,24 +58,36 @@ public enum Launcher {
         } catch {
             throw LaunchError(step: "spec", errno: EINVAL, exit: nil, message: "cannot encode the spec: \(error)")
         }
-        return try start(launcher: launcher, specJSON: specBytes, program: program, wrapper: wrapper)
+        guard let filters, let cached = filters.blob(launcher: launcher, spec: spec, specJSON: specBytes) else {
+            return try start(launcher: launcher, specJSON: specBytes, program: program, wrapper: wrapper)
+        }
+        do {
+            return try start(launcher: launcher, specJSON: specBytes, program: program, wrapper: wrapper, bpf: cached.bytes)
+        } catch where error.step == "spec" {
+            // The launcher refused the cached set (its key did not match: another launcher build under the same
+            // file facts). Forget it and let the launcher compile; a spec it refuses is refused again below.
+            filters.forget(cached.key)
+            return try start(launcher: launcher, specJSON: specBytes, program: program, wrapper: wrapper)
+        }
     }
 
     /// Like ``start(launcher:spec:program:wrapper:)`` with the spec as raw JSON bytes, passed to the launcher
     /// unchanged: for tools and tests that must hand it a spec ``LaunchSpec`` cannot express (an unknown
     /// key, a wrong type), to see it refused.
     /// - Throws: ``LaunchError`` as ``start(launcher:spec:program:wrapper:)`` does.
-    public static func start(launcher: String, specJSON specBytes: [UInt8], program: [String], wrapper: [String] = [])
-        throws(LaunchError) -> ConfinedProcess
-    {
+    /// `bpf`: a compiled filter set from `--export-bpf`, passed on descriptor 5 with `--bpf-fd`.
+    public static func start(
+        launcher: String, specJSON specBytes: [UInt8], program: [String], wrapper: [String] = [], bpf: [UInt8]? = nil
+    ) throws(LaunchError) -> ConfinedProcess {
         guard let first = program.first, first.hasPrefix("/") else {
             throw LaunchError(step: "start", errno: EINVAL, exit: nil, message: "the program must be an absolute path")
         }
-        let argv = wrapper + [launcher, "--spec-fd", "3", "--status-fd", "4", "--"] + program
+        let argv = wrapper + [launcher, "--spec-fd", "3", "--status-fd", "4"] + (bpf == nil ? [] : ["--bpf-fd", "5"])
+            + ["--"] + program
         var open: [Int32] = []
         func cleanup() { open.forEach(Syscall.close) }
         do {
-            // Every end is moved above 4 so that no dup2 below can overwrite another source.
+            // Every end is moved above 5 so that no dup2 below can overwrite another source.
             let stdin = try Syscall.pipe()
             open += [stdin.read, stdin.write]
             let stdout = try Syscall.pipe()
@@ -85,10 +98,18 @@ public enum Launcher {
             open += [specChannel.0, specChannel.1]
             let status = try Syscall.pipe()
             open += [status.read, status.write]
+            if let bpf {
+                // Written whole before the launcher starts (it fits the pipe's buffer, see FilterCache), then
+                // closed, so the launcher reads it to end-of-file.
+                let channel = try Syscall.pipe()
+                open += [channel.read]
+                defer { Syscall.close(channel.write) }
+                try Syscall.writeAll(channel.write, bpf)
+            }
             var moved: [Int32] = []
-            for fd in open { moved.append(try Syscall.moveAbove(fd, minimum: 5)) }
+            for fd in open { moved.append(try Syscall.moveAbove(fd, minimum: 6)) }
             open = moved
-            let childFDs: [Int32] = [moved[0], moved[3], moved[5], moved[7], moved[9]]
+            let childFDs: [Int32] = [moved[0], moved[3], moved[5], moved[7], moved[9]] + (bpf == nil ? [] : [moved[10]])
             let pid = try spawn(path: argv[0], argv: argv, childFDs: childFDs)
             for fd in childFDs { Syscall.close(fd) }
             let parentSpec = moved[6]

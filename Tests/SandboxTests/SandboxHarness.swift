@@ -89,11 +89,12 @@ struct SandboxFixture: Sendable {
     }
 
     /// Runs one attempt and classifies how it ended.
-    func attempt(_ name: String, _ args: [String] = [], spec: LaunchSpec? = nil, wrapper: [String] = []) throws
-        -> Outcome
-    {
+    func attempt(
+        _ name: String, _ args: [String] = [], spec: LaunchSpec? = nil, wrapper: [String] = [], filters: FilterCache? = nil
+    ) throws -> Outcome {
         let spec = spec ?? baseline
-        let process = try Launcher.start(launcher: launcher, spec: spec, program: [escape, name] + args, wrapper: wrapper)
+        let process = try Launcher.start(
+            launcher: launcher, spec: spec, program: [escape, name] + args, wrapper: wrapper, filters: filters)
         Syscall.close(process.stdin)
         defer {
             Syscall.close(process.stdout)
