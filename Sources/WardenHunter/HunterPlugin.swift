@@ -1,3 +1,4 @@
+import Synchronization
 import WardenCore
 
 /// The hunter engine as a plugin: the methods `warden-plugin hunter` serves over JSON-RPC.
@@ -16,16 +17,36 @@ public enum HunterPlugin {
     /// - Throws: `RuleFileError` when a rule file is invalid (the plugin then refuses to start: fail closed).
     public static func methods(rulesDirectory: String) throws -> [String: @Sendable (JSONValue) throws -> JSONValue] {
         let rules = try RuleLoader.loadDirectory(rulesDirectory)
-        var engines: [HunterEngine] = []
-        for level in 1...4 { engines.append(try HunterEngine(rules: rules, paranoiaLevel: level)) }
-        let table = engines
+        let table = try Engines(rules: rules)
         return [
             "hunter/scan": { params in try scan(params, engines: table) },
             "hunter/rules": { _ in listRules(rules) },
         ]
     }
 
-    static func scan(_ params: JSONValue, engines: [HunterEngine]) throws -> JSONValue {
+    /// One engine per paranoia level. The kernel asks at the default level, so that one is built at start (a rule
+    /// that does not compile stops the plugin there); the others when first asked for — building all four made
+    /// the plugin's start, which every `warden serve` waits for, four times longer.
+    final class Engines: Sendable {
+        let rules: [HunterRule]
+        let built: Mutex<[Int: HunterEngine]>
+
+        init(rules: [HunterRule]) throws {
+            self.rules = rules
+            let level = HunterEngine.defaultParanoiaLevel
+            built = Mutex([level: try HunterEngine(rules: rules, paranoiaLevel: level)])
+        }
+
+        subscript(level: Int) -> HunterEngine {
+            get throws {
+                if let engine = built.withLock({ $0[level] }) { return engine }
+                let engine = try HunterEngine(rules: rules, paranoiaLevel: level)
+                return built.withLock { $0[level, default: engine] }
+            }
+        }
+    }
+
+    static func scan(_ params: JSONValue, engines: Engines) throws -> JSONValue {
         guard case .object(let object) = params else { throw RequestError(message: "params must be an object") }
         let known: Set<String> = ["phase", "tool", "value", "paranoia"]
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
@@ -43,7 +64,7 @@ public enum HunterPlugin {
             }
             level = Int(number)
         }
-        let findings = engines[level - 1].scan(ScanSubject(phase: phase, tool: tool, value: value))
+        let findings = try engines[level].scan(ScanSubject(phase: phase, tool: tool, value: value))
         return ["findings": .array(findings.map(json))]
     }
 

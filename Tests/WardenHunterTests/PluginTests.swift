@@ -25,6 +25,20 @@ import WardenCore
         #expect(result["findings"] == .array([]))
     }
 
+    /// The default level's engine is built at start; the others on first use, with their own rules.
+    @Test func scan_atAnotherParanoiaLevel_usesThatLevelsRules() throws {
+        let scan = try #require(Self.methods["hunter/scan"])
+        let value: JSONValue = ["url": "http://localhost:2375/containers/json"]
+        func ids(_ params: JSONValue) throws -> [String] {
+            try scan(params)["findings"]?.arrayValue?.compactMap { $0["rule_id"]?.stringValue } ?? []
+        }
+        #expect(try !ids(["phase": "input", "tool": "http.get", "value": value]).contains("ssrf-loopback"))
+        for _ in 0..<2 {
+            #expect(try ids(["phase": "input", "tool": "http.get", "value": value, "paranoia": 2]).contains("ssrf-loopback"))
+        }
+        #expect(try !ids(["phase": "input", "tool": "http.get", "value": value, "paranoia": 1]).contains("ssrf-loopback"))
+    }
+
     @Test func scan_refusesBadParams() throws {
         let scan = try #require(Self.methods["hunter/scan"])
         #expect(throws: HunterPlugin.RequestError(message: "\"phase\" must be \"input\" or \"output\"")) {
