@@ -160,7 +160,7 @@ public struct PluginManifest: Sendable, Hashable {
             }
         }
         if !r.issues.isEmpty { throw ConfigIssues(r.issues) }
-        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let digest = HexEncoding.encode(SHA256.hash(data: bytes))
         return PluginManifest(
             name: name, version: version, kind: kind, description: description, command: command,
             interpreter: interpreter, capabilities: capabilities, limits: limits, tools: tools, folder: folder,

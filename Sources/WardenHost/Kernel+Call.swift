@@ -317,10 +317,10 @@ extension Kernel {
     }
 
     static func digest(_ value: JSONValue) -> String {
-        "sha256:" + SHA256.hash(data: value.serializedBytes()).map { String(format: "%02x", $0) }.joined()
+        ContentDigest.sha256(CanonicalJSONWriter.bytes(value))
     }
 
     static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        RFC3339Time.format(date)
     }
 }
