@@ -10,8 +10,11 @@ public struct CallOptions: Sendable {
     public var approvalWait: Duration
     /// Told while a held call waits: seconds waited and a sentence naming the request and how to approve it.
     public var progress: (@Sendable (_ elapsed: Double, _ message: String) -> Void)?
-    /// The MCP progress token of the caller's request, passed on to the tool.
+    /// The MCP progress token of the caller's request. The tool gets a token of the kernel's instead, and its
+    /// progress comes back to ``toolProgress`` under this one.
     public var progressToken: JSONValue?
+    /// Where the tool's progress notifications go (their `params`, already under ``progressToken``).
+    public var toolProgress: (@Sendable (JSONValue) -> Void)?
 
     public init(
         idempotencyKey: String? = nil, approvalWait: Duration = .zero,

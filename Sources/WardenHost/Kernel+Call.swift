@@ -162,8 +162,17 @@ extension Kernel {
         }
         // 8. Execute in the tool's sandbox.
         let result: JSONValue
+        // The tool's progress: under a token of the kernel's, routed back to this caller for the call's length.
+        var route: ProgressRoute?
+        if let callerToken = options.progressToken, let send = options.toolProgress {
+            let r = ProgressRoute(plugin: pluginName, token: "warden-" + UUID().uuidString.lowercased())
+            progressRoutes.withLock { $0[r] = ProgressDestination(callerToken: callerToken, send: send) }
+            route = r
+        }
+        defer { if let route { _ = progressRoutes.withLock { $0.removeValue(forKey: route) } } }
         do {
-            result = try await client.callTool(toolName, arguments: arguments, progressToken: options.progressToken)
+            result = try await client.callTool(
+                toolName, arguments: arguments, progressToken: route.map { JSONValue.string($0.token) })
         } catch {
             return CallOutcome(status: .failed, result: nil, reason: "\(tool): \(error)", decision: decision,
                 findings: findings.findings, approval: approvalRef)

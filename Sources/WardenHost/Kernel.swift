@@ -45,13 +45,27 @@ public struct PluginStatus: Sendable {
     }
 }
 
+/// Which running call a plugin's progress notification belongs to.
+struct ProgressRoute: Hashable {
+    var plugin: String
+    var token: String
+}
+
+/// Where a call's progress goes: the caller's token, and the caller's channel.
+struct ProgressDestination: Sendable {
+    var callerToken: JSONValue
+    var send: @Sendable (JSONValue) -> Void
+}
+
 /// The kernel: finds plugins, supervises them, and runs every tool call through the pipeline of DESIGN.md.
 public final class Kernel: Sendable {
     public let configuration: KernelConfiguration
     let logger: Logger
     let launcherFactory: @Sendable (Grants) -> PluginLauncher
     let audit: (any LogWriting)?
-    let progress: @Sendable (JSONValue) -> Void
+    /// Progress notifications a plugin may send, by plugin and by the token the kernel gave that call: where
+    /// each goes, under the caller's own token. Tokens are the kernel's, so a plugin cannot speak for another call.
+    let progressRoutes = Mutex<[ProgressRoute: ProgressDestination]>([:])
     /// Where held calls wait for people; without one, a call that needs approval is refused.
     public let approvals: ApprovalQueue?
 
@@ -65,15 +79,13 @@ public final class Kernel: Sendable {
 
     public init(
         configuration: KernelConfiguration, logger: Logger, audit: (any LogWriting)?,
-        launcherFactory: @escaping @Sendable (Grants) -> PluginLauncher,
-        progress: @escaping @Sendable (JSONValue) -> Void = { _ in }, approvals: ApprovalQueue? = nil
+        launcherFactory: @escaping @Sendable (Grants) -> PluginLauncher, approvals: ApprovalQueue? = nil
     ) {
         self.approvals = approvals
         self.configuration = configuration
         self.logger = logger
         self.audit = audit
         self.launcherFactory = launcherFactory
-        self.progress = progress
     }
 
     // MARK: Discovery
@@ -127,7 +139,9 @@ public final class Kernel: Sendable {
                 }
                 let runner = PluginRunner(
                     manifest: manifest, launcher: launcher, logger: logger,
-                    events: { [weak self] method, params in self?.pluginEvent(method, params) },
+                    events: { [weak self, name = plugin.name] method, params in
+                        self?.pluginEvent(plugin: name, method, params)
+                    },
                     lifecycleRecords: { [weak self] record in self?.recordLifecycle(record) })
                 r.runners[plugin.name] = runner
                 if manifest.kind != .tool { toStart.append(runner) }
@@ -163,13 +177,19 @@ public final class Kernel: Sendable {
         }
     }
 
-    func pluginEvent(_ method: String, _ params: JSONValue) {
-        switch method {
-        case "notifications/progress":
-            progress(params)
-        default:
-            break
+    /// A notification from a plugin. Progress goes to the call it belongs to (see ``progressRoutes``), with only the
+    /// members MCP defines; anything else a plugin sends unasked is dropped.
+    func pluginEvent(plugin: String, _ method: String, _ params: JSONValue) {
+        guard method == "notifications/progress", let token = params["progressToken"]?.stringValue,
+            let progress = params["progress"], progress.doubleValue != nil
+        else { return }
+        guard let destination = progressRoutes.withLock({ $0[ProgressRoute(plugin: plugin, token: token)] }) else {
+            return
         }
+        var out: [String: JSONValue] = ["progressToken": destination.callerToken, "progress": progress]
+        if let total = params["total"], total.doubleValue != nil { out["total"] = total }
+        if let message = params["message"]?.stringValue { out["message"] = .string(String(message.prefix(1000))) }
+        destination.send(.object(out))
     }
 
     func runners(kind: PluginKind) -> [PluginRunner] {

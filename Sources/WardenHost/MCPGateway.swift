@@ -62,13 +62,6 @@ public final class MCPGateway: Sendable {
         }
     }
 
-    /// Sends a progress notification to the client.
-    public func progress(token: JSONValue, progress: Double, message: String?) {
-        var params: [String: JSONValue] = ["progressToken": token, "progress": .double(progress)]
-        if let message { params["message"] = .string(message) }
-        send(JSONRPCMessage.notification(method: "notifications/progress", params: .object(params)).line)
-    }
-
     func reply(_ id: JSONRPCID, _ result: Result<JSONValue, JSONRPCError>) {
         send(JSONRPCMessage.response(id: id, result: result).line)
     }
@@ -135,8 +128,23 @@ public final class MCPGateway: Sendable {
                 options.approvalWait = min(approvalWait, .seconds(seconds))
             }
             if let token = options.progressToken {
-                // While a held call waits, the client hears which request it is and how to approve it.
-                options.progress = { [self] elapsed, message in progress(token: token, progress: elapsed, message: message) }
+                // While a held call waits, the client hears which request it is and how to approve it; then the
+                // tool's own progress. MCP wants each token's progress to increase: anything else is dropped.
+                let last = Mutex<Double>(-.infinity)
+                let forward: @Sendable (JSONValue) -> Void = { [self] params in
+                    guard let value = params["progress"]?.doubleValue else { return }
+                    let increases = last.withLock { previous in
+                        guard value > previous else { return false }
+                        previous = value
+                        return true
+                    }
+                    guard increases else { return }
+                    send(JSONRPCMessage.notification(method: "notifications/progress", params: params).line)
+                }
+                options.progress = { elapsed, message in
+                    forward(["progressToken": token, "progress": .double(elapsed), "message": .string(message)])
+                }
+                options.toolProgress = forward
             }
             let outcome = await kernel.call(tool: name, arguments: arguments, caller: caller, options: options)
             result = .success(outcome.mcpResult)

@@ -171,7 +171,7 @@ public actor PluginRunner {
         return PluginConnection(
             name: name, process: launched.process, frameCap: Int(manifest.limits.frameKB) * 1024, logger: logger,
             onNotification: { method, params in
-                events(method, ["plugin": .string(name), "params": params ?? .null])
+                events(method, params ?? .null)
             },
             onExit: { [weak self] reason in
                 Task { await self?.exited(pid: launched.process.pid, reason: reason) }

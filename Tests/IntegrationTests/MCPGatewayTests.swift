@@ -48,4 +48,16 @@ import WardenCore
         #expect(calls[2]["text"]?.stringValue?.hasPrefix("refused:") == true)
         #expect((calls[2]["rules"]?.arrayValue ?? []).isEmpty == false)
     }
+
+    /// A tool's progress reaches the client under the client's own token (the plugin saw a token of the kernel's).
+    @Test func toolProgress_reachesTheClient() throws {
+        let home = try TestHome(repositoryPlugins: true)
+        defer { home.remove() }
+        for i in 0..<250 { try home.write("workspace/notes/\(i).txt", "line \(i)\n") }
+        let report = try client(home, era: "modern", calls: [["files.search", ["text": "line 7"]]])
+        let call = try #require(report["calls"]?.arrayValue?.first)
+        #expect(call["is_error"] == false, "\(call)")
+        let values = call["progress"]?.arrayValue?.compactMap { $0["progress"]?.doubleValue } ?? []
+        #expect(values == [0, 100, 200], "\(call)")
+    }
 }
