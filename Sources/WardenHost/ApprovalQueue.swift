@@ -100,6 +100,8 @@ public final class ApprovalQueue: Sendable {
         }
         var told = ContinuousClock.now - .seconds(3600)
         while true {
+            // The caller went away (a closed connection, a cancelled MCP request): it no longer waits. Nothing ran.
+            if Task.isCancelled { return .pending(request) }
             let generation = changes.generation
             do {
                 try await sweep()
@@ -160,7 +162,6 @@ public final class ApprovalQueue: Sendable {
                 // Woken by a decision at once; otherwise look again each second (a decision by another kernel
                 // sharing the store, an expiry).
                 await changes.wait(since: generation, timeout: min(left, .seconds(1)))
-                if Task.isCancelled { return .pending(request) }
             }
         }
     }

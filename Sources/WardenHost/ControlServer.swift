@@ -53,7 +53,13 @@ public final class ControlServer: Sendable {
         let writer = SocketWriter(fd: fd)
         var buffer = LineBuffer(cap: Self.frameCap)
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        defer { writer.finish() }
+        // Calls in flight on this connection: when the client goes away (Ctrl-C on `warden call --wait`), they are
+        // cancelled rather than left waiting for an approval or a tool nobody will read the answer of.
+        var calls: [Task<Void, Never>] = []
+        defer {
+            for call in calls { call.cancel() }
+            writer.finish()
+        }
         while true {
             let n = HostIO.read(fd, into: &chunk)
             if n <= 0 { return }
@@ -71,11 +77,12 @@ public final class ControlServer: Sendable {
                     continue
                 }
                 writer.begin()
-                Task { [self] in
+                let task = Task { [self] in
                     let result = await answer(method, params ?? [:], uid: uid) { line in writer.send(line) }
                     writer.send(JSONRPCMessage.response(id: id, result: result).line)
                     writer.end()
                 }
+                if method == "call" { calls.append(task) }
             }
         }
     }

@@ -151,6 +151,37 @@ import WardenCore
         #expect(s.ran == ["start", "end"])
     }
 
+    /// A `warden call --wait` that goes away stops waiting in the kernel too: its pending invocation is recorded
+    /// at once, not when the wait would have timed out; nothing runs.
+    @Test func cli_wait_abandoned_stopsWaitingInTheKernel() throws {
+        let s = try Setup()
+        defer { s.remove() }
+        let kernel = try KernelProcess(s.home)
+        defer { kernel.stop() }
+        let waiting = Process()
+        waiting.executableURL = URL(fileURLWithPath: WardenRun.binary)
+        waiting.arguments = ["call", "shell.run", "--args", Setup.job(sleep: 0), "--wait", "--wait-timeout", "600"]
+            + s.home.options
+        waiting.standardError = FileHandle.nullDevice
+        waiting.standardOutput = FileHandle.nullDevice
+        try waiting.run()
+        let id = try s.pendingID()
+        kill(waiting.processIdentifier, SIGKILL)
+        waiting.waitUntilExit()
+        let deadline = Date().addingTimeInterval(20)
+        var recorded = false
+        while !recorded && Date() < deadline {
+            let list = try kernel.run(["audit", "list", "--json"])
+            recorded = (try? list.json().arrayValue?.contains {
+                $0["payload"]?["outcome"] == "pending" && $0["payload"]?["approval"]?["request_id"]?.stringValue == id
+            }) == true
+            if !recorded { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        #expect(recorded, "the abandoned wait was not recorded as pending within 20 s")
+        #expect(try s.request(id)["state"] == "pending")
+        #expect(s.ran.isEmpty)
+    }
+
     /// kill -9 after the approval, before anything ran: after a restart the call runs once when called again.
     @Test func crash_betweenApprovalAndExecution_runsAtMostOnce() throws {
         let s = try Setup()
