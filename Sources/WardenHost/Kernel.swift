@@ -66,6 +66,8 @@ public final class Kernel: Sendable {
     /// Progress notifications a plugin may send, by plugin and by the token the kernel gave that call: where
     /// each goes, under the caller's own token. Tokens are the kernel's, so a plugin cannot speak for another call.
     let progressRoutes = Mutex<[ProgressRoute: ProgressDestination]>([:])
+    /// The last lifecycle record being appended (each waits for the one before).
+    let lifecycleTail = Mutex<Task<Void, Never>?>(nil)
     /// Where held calls wait for people; without one, a call that needs approval is refused.
     public let approvals: ApprovalQueue?
 
@@ -164,15 +166,21 @@ public final class Kernel: Sendable {
         return report
     }
 
-    /// Lifecycle events go to the log as they happen; a failed append is logged, never fatal to the plugin.
+    /// Lifecycle events go to the log as they happen, in order; a failed append is logged, never fatal to the
+    /// plugin. ``shutdown()`` waits for the last one, so the plugins' "stopped" events are in the log before it
+    /// closes.
     func recordLifecycle(_ record: PluginLifecycleRecord) {
         guard let audit else { return }
         let logger = self.logger
-        Task {
-            do {
-                _ = try await audit.append(record)
-            } catch {
-                logger.error("cannot record a plugin lifecycle event", metadata: ["error": "\(error)"])
+        lifecycleTail.withLock { tail in
+            let previous = tail
+            tail = Task {
+                await previous?.value
+                do {
+                    _ = try await audit.append(record)
+                } catch {
+                    logger.error("cannot record a plugin lifecycle event", metadata: ["error": "\(error)"])
+                }
             }
         }
     }
@@ -204,6 +212,7 @@ public final class Kernel: Sendable {
         await withTaskGroup(of: Void.self) { group in
             for runner in all { group.addTask { await runner.stop() } }
         }
+        await lifecycleTail.withLock { $0 }?.value
     }
 
     // MARK: Listing

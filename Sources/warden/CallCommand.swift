@@ -71,7 +71,14 @@ struct CallCommand: AsyncParsableCommand {
             await setup.kernel.reload()
             // While it waits, this process is the kernel: serve the control socket so that `warden approve` (in
             // another terminal) reaches the queue this process holds.
-            let control = wait ? try? ControlServer(kernel: setup.kernel, path: paths.home + "/control.sock", logger: setup.logger) : nil
+            var control: ControlServer?
+            if wait {
+                do {
+                    control = try ControlServer(kernel: setup.kernel, path: paths.home + "/control.sock", logger: setup.logger)
+                } catch {
+                    told("cannot serve the control socket while waiting (\(error)); `warden approve` will not reach this call")
+                }
+            }
             control?.start()
             defer { control?.close() }
             let options = CallOptions(
