@@ -30,6 +30,9 @@ enum Outcome: Equatable, CustomStringConvertible {
 
 /// A plugin folder holding a copy of `warden-escape` (the view only contains the folder, not the build
 /// directory), a file to read, and a writable folder; plus the launcher's path.
+/// The fixture's temporary folder, for the exit handler (set once, before any test uses the fixture).
+nonisolated(unsafe) private var fixtureFolder: String?
+
 struct SandboxFixture: Sendable {
     let launcher: String
     let folder: String
@@ -58,6 +61,9 @@ struct SandboxFixture: Sendable {
                 return .failure(FixtureError(description: "cannot create a folder under /tmp: errno \(errno)"))
             }
             let base = URL(fileURLWithPath: String(cString: made)).resolvingSymlinksInPath()
+            // Shared by every test of the process, so removed when the process exits.
+            fixtureFolder = base.path
+            atexit { if let folder = fixtureFolder { try? FileManager.default.removeItem(atPath: folder) } }
             // The plugin runs as an unprivileged user (65534 when the tests run as root): it must be able
             // to traverse and read the folder, and write the writable one.
             let folder = base.appendingPathComponent("plugin")
