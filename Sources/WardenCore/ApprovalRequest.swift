@@ -11,9 +11,6 @@ public struct ApprovalRequest: Sendable, Hashable {
     /// while it ran (never re-run by itself).
     public enum State: String, Sendable, Codable, CaseIterable {
         case pending, approved, denied, expired, executing, executed, interrupted
-
-        /// No decision can change it any more.
-        public var isDecided: Bool { self != .pending }
     }
 
     /// A short random id a person types: `ap-` and 12 hex digits.

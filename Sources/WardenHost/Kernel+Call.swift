@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import WardenCore
 import WardenStore
@@ -7,15 +6,8 @@ extension Kernel {
     /// Runs one tool call through the pipeline: resolve, rules (pre), hunter (pre), policies, execute,
     /// hunter and rules (post), envelope. Every path — allowed, refused or failed — is recorded.
     ///
-    /// `tool` is `PLUGIN.TOOL`. `caller` names who asked (`cli:UID`, `mcp:CLIENT`).
-    public func call(tool: String, arguments: JSONValue, caller: String, progressToken: JSONValue? = nil) async
-        -> CallOutcome
-    {
-        await call(tool: tool, arguments: arguments, caller: caller, options: CallOptions(progressToken: progressToken))
-    }
-
-    /// Runs one tool call through the pipeline with the caller's options (idempotency key, how long a held call
-    /// waits for approval, where its progress goes).
+    /// `tool` is `PLUGIN.TOOL`. `caller` names who asked (`cli:uid=N`, `mcp:stdio`). `options`: the idempotency key,
+    /// how long a held call waits for approval, where its progress goes.
     public func call(tool: String, arguments: JSONValue, caller: String, options: CallOptions) async -> CallOutcome {
         let started = Date()
         var trace = CallTrace()

@@ -212,24 +212,3 @@ public final class SQLiteApprovalStore: ApprovalStore {
         return r
     }
 }
-
-extension SQLiteApprovalStore {
-    /// Opens the queue of a state folder for reading only (`warden approvals` when no kernel runs).
-    /// - Throws: ``ApprovalStoreError`` when there is no database.
-    public static func openReadOnly(home: String) throws(ApprovalStoreError) -> SQLiteApprovalStore {
-        let path = SQLiteLogStore.databasePath(home: home)
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ApprovalStoreError("no state in \(home): nothing was ever held for approval (or check --home)")
-        }
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.busyMode = .timeout(10)
-        do {
-            return try SQLiteApprovalStore(pool: DatabasePool(path: path, configuration: configuration), create: false)
-        } catch let error as ApprovalStoreError {
-            throw error
-        } catch {
-            throw ApprovalStoreError("cannot open \(path): \(error)")
-        }
-    }
-}

@@ -53,6 +53,18 @@ import WardenCore
             throw FixtureError("no pending request appeared")
         }
 
+        /// Starts `warden call shell.run` on the job in the background (extra arguments after it); stderr goes to
+        /// `stderr` when given, else nowhere.
+        func startCall(sleep seconds: Int, _ extra: [String] = [], stderr: Pipe? = nil) throws -> Process {
+            let call = Process()
+            call.executableURL = URL(fileURLWithPath: WardenRun.binary)
+            call.arguments = ["call", "shell.run", "--args", Setup.job(sleep: seconds)] + extra + home.options
+            call.standardOutput = FileHandle.nullDevice
+            call.standardError = stderr ?? FileHandle.nullDevice
+            try call.run()
+            return call
+        }
+
         func request(_ id: String) throws -> JSONValue {
             try WardenRun.run(["approvals", "show", id, "--json"] + home.options).json()
         }
@@ -133,14 +145,8 @@ import WardenCore
         defer { s.remove() }
         let kernel = try KernelProcess(s.home)
         defer { kernel.stop() }
-        let waiting = Process()
-        waiting.executableURL = URL(fileURLWithPath: WardenRun.binary)
-        waiting.arguments = ["call", "shell.run", "--args", Setup.job(sleep: 0), "--wait", "--wait-timeout", "60"]
-            + s.home.options
         let err = Pipe()
-        waiting.standardError = err
-        waiting.standardOutput = FileHandle.nullDevice
-        try waiting.run()
+        let waiting = try s.startCall(sleep: 0, ["--wait", "--wait-timeout", "60"], stderr: err)
         let id = try s.pendingID()
         let approved = try kernel.run(["approve", id, "--key", s.key])
         #expect(approved.status == 0, "\(approved.stderr)")
@@ -158,13 +164,7 @@ import WardenCore
         defer { s.remove() }
         let kernel = try KernelProcess(s.home)
         defer { kernel.stop() }
-        let waiting = Process()
-        waiting.executableURL = URL(fileURLWithPath: WardenRun.binary)
-        waiting.arguments = ["call", "shell.run", "--args", Setup.job(sleep: 0), "--wait", "--wait-timeout", "600"]
-            + s.home.options
-        waiting.standardError = FileHandle.nullDevice
-        waiting.standardOutput = FileHandle.nullDevice
-        try waiting.run()
+        let waiting = try s.startCall(sleep: 0, ["--wait", "--wait-timeout", "600"])
         let id = try s.pendingID()
         kill(waiting.processIdentifier, SIGKILL)
         waiting.waitUntilExit()
@@ -210,12 +210,7 @@ import WardenCore
         #expect(try kernel.run(["call", "shell.run", "--args", Setup.job(sleep: 30)]).status == 5)
         let id = try s.pendingID()
         #expect(try kernel.run(["approve", id, "--key", s.key]).status == 0)
-        let running = Process()
-        running.executableURL = URL(fileURLWithPath: WardenRun.binary)
-        running.arguments = ["call", "shell.run", "--args", Setup.job(sleep: 30)] + s.home.options
-        running.standardOutput = FileHandle.nullDevice
-        running.standardError = FileHandle.nullDevice
-        try running.run()
+        let running = try s.startCall(sleep: 30)
         let deadline = Date().addingTimeInterval(30)
         while s.ran.isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         #expect(s.ran == ["start"], "the job started")
