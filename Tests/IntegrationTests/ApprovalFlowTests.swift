@@ -140,6 +140,28 @@ import WardenCore
         #expect(kinds.filter { $0 == "rejected" }.count >= 4, "every refused decision is recorded: \(kinds)")
     }
 
+    /// Bad command-line input to the approval commands is refused before anything happens, saying what is wrong.
+    @Test func cli_badArguments_areRefusedWithAMessage() throws {
+        let s = try Setup()
+        defer { s.remove() }
+        let cases: [([String], String)] = [
+            (["call", "echo.echo", "--idempotency-key", ""], "--idempotency-key must have 1 to"),
+            (["call", "echo.echo", "--wait-timeout", "0"], "--wait-timeout must be between 1 and"),
+            (["approvals", "watch", "--interval", "10"], "--interval must be at least 50"),
+            (["approvers", "new", "Bad", "--groups", "operators"], "is not an approver name"),
+            (["approvers", "new", "carol", "--groups", ""], "--groups needs at least one group"),
+            (["approvers", "new", "carol", "--groups", "Ops!"], "is not a group name"),
+            (["deny", "ap-000000000000", "--key", s.key], "Missing expected argument '--reason"),
+            (["serve", "--approval-wait", "90000"], "--approval-wait must be between 0 and 86400"),
+        ]
+        for (arguments, expected) in cases {
+            let run = try WardenRun.run(arguments + s.home.options)
+            #expect(run.status != 0, "\(arguments) was accepted")
+            #expect(run.stderr.contains(expected), "\(arguments): \(run.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: s.home.home.path), "a refused command touched the state folder")
+    }
+
     @Test func cli_wait_resumesWhenApproved() throws {
         let s = try Setup()
         defer { s.remove() }

@@ -60,4 +60,18 @@ import WardenCore
         let values = call["progress"]?.arrayValue?.compactMap { $0["progress"]?.doubleValue } ?? []
         #expect(values == [0, 100, 200], "\(call)")
     }
+
+    /// The gateway's own `_meta` keys must have the right type; otherwise the request is refused as invalid params.
+    @Test func wardenMetaKeys_ofTheWrongType_areRefused() throws {
+        let home = try TestHome(repositoryPlugins: true)
+        defer { home.remove() }
+        let report = try client(home, era: "modern", calls: [
+            ["echo.echo", ["text": "a"], ["warden/idempotency_key": 7]],
+            ["echo.echo", ["text": "b"], ["warden/approval_wait_seconds": "soon"]],
+        ])
+        let calls = report["calls"]?.arrayValue ?? []
+        #expect(calls.count == 2)
+        #expect(calls.first?["error"]?.stringValue?.contains("warden/idempotency_key") == true, "\(calls)")
+        #expect(calls.last?["error"]?.stringValue?.contains("warden/approval_wait_seconds") == true, "\(calls)")
+    }
 }

@@ -4,7 +4,8 @@ Usage: mcp_client.py --era legacy|modern WARDEN_BINARY [warden arguments...]
 `legacy` uses the 2025-11-25 handshake (initialize); `modern` the 2026-07-28 one (server/discover).
 Reads the calls from stdin: a JSON list of [TOOL, ARGUMENTS] or [TOOL, ARGUMENTS, META] (META goes in the
 request's `_meta`). Prints one JSON object: the tool names, and the outcome of each call, with the progress
-messages the server sent while it ran (a call held for approval names its request there).
+messages the server sent while it ran (a call held for approval names its request there), or
+`error` when the server answered the call with a JSON-RPC error.
 """
 import asyncio
 import json
@@ -12,6 +13,7 @@ import sys
 
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
+from mcp.shared.exceptions import MCPError
 
 
 async def main() -> None:
@@ -37,9 +39,14 @@ async def main() -> None:
                 async def on_progress(value, total, message, progress=progress):
                     progress.append({"progress": value, "message": message})
 
-                result = await session.call_tool(
-                    name, arguments, progress_callback=on_progress, meta=(rest[0] if rest else None)
-                )
+                try:
+                    result = await session.call_tool(
+                        name, arguments, progress_callback=on_progress, meta=(rest[0] if rest else None)
+                    )
+                except MCPError as error:
+                    # A JSON-RPC error answer (invalid params, …): recorded, not fatal to the session.
+                    report["calls"].append({"tool": name, "error": str(error)})
+                    continue
                 text = "".join(getattr(c, "text", "") for c in result.content)
                 meta = (result.meta or {}).get("warden", {})
                 report["calls"].append(
