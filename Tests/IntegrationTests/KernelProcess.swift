@@ -36,7 +36,10 @@ final class KernelProcess {
 
     /// Runs a warden command against this kernel.
     func run(_ arguments: [String]) throws -> WardenRun {
-        try WardenRun.run(arguments + home.options)
+        let run = try WardenRun.run(arguments + home.options)
+        // A command that hung is diagnosed from the kernel's side: its log goes with the failure.
+        if run.timedOut { Issue.record("kernel log when `warden \(arguments.first ?? "")` hung:\n\(logText().suffix(8000))") }
+        return run
     }
 
     func logText() -> String {

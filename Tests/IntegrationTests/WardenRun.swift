@@ -8,6 +8,8 @@ struct WardenRun {
     var status: Int32
     var stdout: String
     var stderr: String
+    /// Whether it was stopped for running past its time limit.
+    var timedOut = false
 
     static var binary: String { RepositoryPaths.binaries.appendingPathComponent("warden").path }
 
@@ -49,7 +51,8 @@ struct WardenRun {
             group.leave()
         }
         let seconds = Double(timeout.components.seconds)
-        if group.wait(timeout: .now() + seconds) == .timedOut {
+        let timedOut = group.wait(timeout: .now() + seconds) == .timedOut
+        if timedOut {
             process.terminate()
             Issue.record("\(program) \(arguments.joined(separator: " ")) did not finish within \(seconds) s")
         }
@@ -57,7 +60,7 @@ struct WardenRun {
         let (outData, errData) = collected.withLock { ($0.out, $0.err) }
         return WardenRun(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+            stderr: String(decoding: errData, as: UTF8.self), timedOut: timedOut)
     }
 
     /// stdout parsed as JSON.
