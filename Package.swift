@@ -82,7 +82,9 @@ let package = Package(
             path: "Benchmarks/approvals", exclude: ["README.md"], swiftSettings: strict),
         .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"], swiftSettings: strict),
         .testTarget(
-            name: "WardenStoreTests", dependencies: ["WardenStore", "WardenCore"], swiftSettings: strict),
+            name: "WardenStoreTests",
+            dependencies: ["WardenStore", "WardenCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
         .testTarget(
             name: "WardenPolicyTests", dependencies: ["WardenPolicy", "WardenCore"], swiftSettings: strict),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import WardenCore
 
@@ -236,5 +237,38 @@ import WardenCore
         let times = try await store.list(LogQuery()).map(\.timeMilliseconds)
         #expect(times[1] >= times[0])
         try await store.close()
+    }
+
+    /// A commit that fails (a fault injected from another connection: every insert into the entries table aborts)
+    /// refuses that append and every later one; reopening resumes from what is on disk, which verifies and holds
+    /// none of the refused entries.
+    @Test func aFailedCommit_refusesEveryLaterAppend_untilTheLogIsReopened() async throws {
+        let folder = try TemporaryFolder()
+        let key = Ed25519SigningKey.generate()
+        let path = folder.file("log.db")
+        let store = try SQLiteLogStore.open(path: path, signingKey: key, options: LogFixture.options())
+        for i in 0..<3 { _ = try await store.append(LogFixture.invocation(i)) }
+        let fault = try DatabaseQueue(path: path)
+        try await fault.write { db in
+            try db.execute(
+                sql: "CREATE TRIGGER injected_fault BEFORE INSERT ON log_entries "
+                    + "BEGIN SELECT RAISE(ABORT, 'injected fault'); END")
+        }
+        let failed = await #expect(throws: LogError.self) { try await store.append(LogFixture.invocation(3)) }
+        #expect(failed?.code == .storage)
+        #expect(failed?.message.contains("injected fault") == true)
+        let refused = await #expect(throws: LogError.self) { try await store.append(LogFixture.invocation(4)) }
+        #expect(refused?.code == .writerFailed)
+        await #expect(throws: LogError.self) { try await store.close() }
+
+        try await fault.write { db in try db.execute(sql: "DROP TRIGGER injected_fault") }
+        try await fault.close()
+        let reopened = try SQLiteLogStore.open(path: path, signingKey: key, options: LogFixture.options())
+        let receipt = try await reopened.append(LogFixture.invocation(5))
+        #expect(receipt.seq == 3)
+        try await reopened.close()
+        let report = try await LogFixture.verify(path, anchor: key.publicKey)
+        #expect(report.ok, "\(String(describing: report.failure))")
+        #expect(report.entriesChecked == 4)
     }
 }
