@@ -48,7 +48,7 @@ let package = Package(
         .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
         // The bundled tool plugins: files, shell, http, and an echo server for tests and benchmarks.
         .target(
-            name: "WardenTools", dependencies: ["WardenCore", "WardenPluginKit"], swiftSettings: strict),
+            name: "WardenTools", dependencies: ["WardenCore", "WardenPluginKit", "WardenPosix"], swiftSettings: strict),
         // The kernel: discovery, plugin sessions, supervision, the pipeline, the gateways.
         .target(
             name: "WardenHost",
@@ -87,6 +87,8 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "WardenPolicyTests", dependencies: ["WardenPolicy", "WardenCore"], swiftSettings: strict),
+        .testTarget(
+            name: "WardenToolsTests", dependencies: ["WardenTools"], swiftSettings: strict),
         .testTarget(
             name: "WardenHunterTests", dependencies: ["WardenHunter", "WardenCore"], swiftSettings: strict),
         .testTarget(

@@ -118,20 +118,29 @@ public enum Syscall {
 
     /// Functions glibc declares only under _GNU_SOURCE, which Swift's Glibc module does not define:
     /// looked up once by name.
-    enum GNU {
+    public enum GNU {
         typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>?, Int32) -> Int32
         typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
+        typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, UnsafePointer<CChar>?)
+            -> Int32
 
         nonisolated(unsafe) static let pipe2Symbol = dlsym(dlopen(nil, RTLD_NOW), "pipe2")
         nonisolated(unsafe) static let closeFromSymbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np")
+        nonisolated(unsafe) static let chdirSymbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addchdir_np")
 
         static func pipe2(_ fds: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32 {
             guard let symbol = pipe2Symbol else { preconditionFailure("glibc has no pipe2") }
             return unsafeBitCast(symbol, to: Pipe2.self)(fds, flags)
         }
 
+        /// posix_spawn_file_actions_addchdir_np (glibc 2.29+); false when this glibc lacks it.
+        public static func addChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: String) -> Bool {
+            guard let symbol = chdirSymbol else { return false }
+            return unsafeBitCast(symbol, to: AddChdir.self)(actions, path) == 0
+        }
+
         /// posix_spawn_file_actions_addclosefrom_np (glibc 2.34+); false when this glibc lacks it.
-        static func addCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Bool {
+        public static func addCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Bool {
             guard let symbol = closeFromSymbol else { return false }
             return unsafeBitCast(symbol, to: AddCloseFrom.self)(actions, from) == 0
         }

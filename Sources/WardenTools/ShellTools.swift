@@ -36,47 +36,29 @@ public enum ShellTools {
                 guard let executable = locate(program) else {
                     return .text("program not found: \(program)", isError: true)
                 }
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: executable)
-                process.arguments = argv
-                process.currentDirectoryURL = URL(fileURLWithPath: cwd)
-                process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "WARDEN_WORKSPACE" }
-                let out = Pipe()
-                let err = Pipe()
-                let input = Pipe()
-                process.standardOutput = out
-                process.standardError = err
-                process.standardInput = input
-                let started = Date()
-                try process.run()
-                if let stdin = args["stdin"]?.stringValue { try? input.fileHandleForWriting.write(contentsOf: Data(stdin.utf8)) }
-                try? input.fileHandleForWriting.close()
-                async let stdout = collect(out.fileHandleForReading)
-                async let stderr = collect(err.fileHandleForReading)
-                var timedOut = false
-                while process.isRunning {
-                    if context.isCancelled || Date().timeIntervalSince(started) > timeout {
-                        timedOut = !context.isCancelled
-                        process.terminate()
-                        try? await Task.sleep(for: .milliseconds(200))
-                        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-                        break
-                    }
-                    try? await Task.sleep(for: .milliseconds(2))
+                let run = ProgramRun(
+                    executable: executable, arguments: argv, directory: cwd,
+                    environment: ProcessInfo.processInfo.environment.filter { $0.key != "WARDEN_WORKSPACE" },
+                    stdin: Array((args["stdin"]?.stringValue ?? "").utf8), timeout: timeout, outputCap: outputCap)
+                let outcome: ProgramRun.Outcome
+                do {
+                    outcome = try await run.run()
+                } catch {
+                    return .text("\(error)", isError: true)
                 }
-                process.waitUntilExit()
-                let (o, e) = await (stdout, stderr)
-                let code = Int64(process.terminationStatus)
-                let signaled = process.terminationReason == .uncaughtSignal
-                var text = o.text
-                if !e.text.isEmpty { text += (text.isEmpty ? "" : "\n") + "[stderr]\n" + e.text }
-                if timedOut { text += "\n[timed out after \(Int(timeout * 1000)) ms]" }
+                let stdout = String(decoding: outcome.stdout, as: UTF8.self)
+                let stderr = String(decoding: outcome.stderr, as: UTF8.self)
+                var text = stdout
+                if !stderr.isEmpty { text += (text.isEmpty ? "" : "\n") + "[stderr]\n" + stderr }
+                if outcome.timedOut { text += "\n[timed out after \(Int(timeout * 1000)) ms]" }
                 let structured: JSONValue = [
-                    "exit_code": signaled ? .null : .int(code), "signal": signaled ? .int(code) : .null,
-                    "stdout": .string(o.text), "stderr": .string(e.text), "timed_out": .bool(timedOut),
-                    "truncated": .bool(o.truncated || e.truncated),
+                    "exit_code": outcome.exitCode.map { .int(Int64($0)) } ?? .null,
+                    "signal": outcome.signal.map { .int(Int64($0)) } ?? .null,
+                    "stdout": .string(stdout), "stderr": .string(stderr), "timed_out": .bool(outcome.timedOut),
+                    "truncated": .bool(outcome.truncated),
                 ]
-                return .text(text, structured: structured, isError: timedOut || signaled || code != 0)
+                let failed = outcome.timedOut || outcome.signal != nil || outcome.exitCode != 0
+                return .text(text, structured: structured, isError: failed)
             }
         ]
     }
@@ -89,17 +71,5 @@ public enum ShellTools {
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
         return nil
-    }
-
-    static func collect(_ handle: FileHandle) async -> (text: String, truncated: Bool) {
-        var data = Data()
-        var truncated = false
-        while true {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            if data.count < outputCap { data.append(chunk.prefix(outputCap - data.count)) }
-            if data.count >= outputCap && !chunk.isEmpty { truncated = truncated || data.count + chunk.count > outputCap }
-        }
-        return (String(decoding: data, as: UTF8.self), truncated)
     }
 }
