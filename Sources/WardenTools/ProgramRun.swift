@@ -52,7 +52,8 @@ struct ProgramRun: Sendable {
                     sigemptyset(&pipeSignal)
                     sigaddset(&pipeSignal, SIGPIPE)
                     pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
-                    done.resume(with: Result { try self.runBlocking(cancelled: { cancelled.load(ordering: .relaxed) }) })
+                    done.resume(
+                        with: Result { try self.runBlocking(cancelled: { cancelled.load(ordering: .relaxed) }) })
                 }
                 thread.name = "warden-program-run"
                 thread.start()
@@ -97,7 +98,9 @@ struct ProgramRun: Sendable {
                 // Noticed without reaping, so the group id cannot be reused before whatever the program left
                 // running in its group is killed with it.
                 var info = siginfo_t()
-                if waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0, info._sifields._sigchld.si_pid == pid {
+                if waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0,
+                    info._sifields._sigchld.si_pid == pid
+                {
                     kill(-pid, SIGKILL)
                     var raw: Int32 = 0
                     while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}

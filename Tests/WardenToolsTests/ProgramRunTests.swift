@@ -66,7 +66,8 @@ import Testing
         let outcome = try await run("/bin/sh", ["-c", "sleep 60 & echo $!"], timeout: 30)
         #expect(Date().timeIntervalSince(start) < 10)
         #expect(outcome.exitCode == 0)
-        let child = try #require(pid_t(String(decoding: outcome.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let child = try #require(
+            pid_t(String(decoding: outcome.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(await Self.isGone(child), "the background child \(child) outlived the call")
     }
 
