@@ -225,7 +225,12 @@ public final class PluginConnection: Sendable {
         case .notification(let method, let params):
             onNotification(method, params)
         case .request(let id, let method, _):
-            // Plugins may not call back into the kernel (no sampling, no roots): answer, do not act.
+            // MCP's ping is answered by either side. Otherwise plugins may not call back into the kernel (no
+            // sampling, no roots): answer, do not act.
+            if method == "ping" {
+                _ = send(.response(id: id, result: .success(.object([:]))))
+                return
+            }
             _ = send(.response(id: id, result: .failure(JSONRPCError(code: JSONRPCError.methodNotFound,
                 message: "the Warden kernel does not serve \(method) to plugins"))))
         }

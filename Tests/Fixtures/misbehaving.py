@@ -2,7 +2,9 @@
 
 Usage: misbehaving.py MODE. Every mode but `garbage` and `silent` completes a legacy MCP handshake and
 offers one tool, `poke`; the misbehaviour happens at startup or when `poke` is called. `policycrash` is a
-policy plugin that exits in the middle of `policy/evaluate`.
+policy plugin that exits in the middle of `policy/evaluate`. `callsback` is not a misbehaviour: during `poke`
+it sends the requests an MCP server may send its client (`ping`, `roots/list`, `sampling/createMessage`) and
+answers with what came back.
 """
 import json
 import os
@@ -60,6 +62,17 @@ for line in sys.stdin:
             os._exit(0)
         elif MODE == "hang":
             time.sleep(60)
+        elif MODE == "callsback":
+            for method in ["ping", "roots/list", "sampling/createMessage"]:
+                send({"jsonrpc": "2.0", "id": "back-" + method, "method": method, "params": {}})
+            answers = []
+            while len(answers) < 3:
+                reply = json.loads(sys.stdin.readline())
+                if "error" in reply:
+                    answers.append("%s:%d" % (reply["id"], reply["error"]["code"]))
+                else:
+                    answers.append("%s:%s" % (reply["id"], json.dumps(reply["result"])))
+            send({"jsonrpc": "2.0", "id": ident, "result": {"content": [{"type": "text", "text": " ".join(answers)}]}})
         else:
             send({"jsonrpc": "2.0", "id": ident, "result": {"content": [{"type": "text", "text": "ok"}]}})
     else:

@@ -13,7 +13,7 @@ import WardenCore
         try home.addBundled("policy")
         let script = try String(contentsOf: RepositoryPaths.root.appendingPathComponent("Tests/Fixtures/misbehaving.py"), encoding: .utf8)
         var grants: [String: JSONValue] = ["echo": [:], "policy": ["read": ["policies"]]]
-        for mode in Self.modes {
+        for mode in Self.modes + ["callsback"] {
             let spawn = mode == "forkexit"
             try home.write("Plugins/\(mode)/misbehaving.py", script)
             try home.write("Plugins/\(mode)/plugin.json", """
@@ -91,5 +91,16 @@ import WardenCore
         let notObject = try WardenRun.run(["call", "echo.echo", "--args", "[1]", "--workspace", home.workspace.path] + home.options)
         #expect(notObject.status == 2)
         #expect(notObject.stderr.contains("must be a JSON object"))
+    }
+
+    /// MCP lets a server send its client requests. The kernel answers `ping` and refuses the rest (plugins may not
+    /// call back into it: no sampling, no roots) without dropping the call in progress.
+    @Test func requestsFromAPlugin_areAnswered_andTheCallGoesOn() throws {
+        let home = try fixture()
+        defer { home.remove() }
+        let run = try WardenRun.run(["call", "callsback.poke", "--json", "--workspace", home.workspace.path] + home.options)
+        #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
+        let text = try run.json()["result"]?["content"]?.arrayValue?.first?["text"]?.stringValue
+        #expect(text == "back-ping:{} back-roots/list:-32601 back-sampling/createMessage:-32601", "\(run.stdout)")
     }
 }
