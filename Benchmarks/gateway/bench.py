@@ -5,9 +5,14 @@ process and one run: N sequential calls each way (p50, p99), then N pipelined ca
 The direct line runs the same echo plugin binary as a plain child process (no kernel, no launcher); through
 Warden every call also passes the rules, hunter and policy plugins and is appended to the signed log.
 WARDEN_PLUGINS names another plugins folder (for example one holding release builds of the plugins).
+
+Every call must run: the repository's policies are copied with the any-tool rate limit (1,200 calls a minute per
+caller and tool) raised out of reach — the limit is still evaluated on every call — and the benchmark stops at the
+first answer that is not a successful echo (a refused call is cheaper and would flatter the figures).
 """
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -45,7 +50,9 @@ class Peer:
         self.p.stdin.flush()
         seen = 0
         while seen < n:
-            if "id" in json.loads(self.p.stdout.readline()):
+            msg = json.loads(self.p.stdout.readline())
+            if "id" in msg:
+                check(msg)
                 seen += 1
         return time.perf_counter() - start
 
@@ -54,15 +61,24 @@ class Peer:
         self.p.wait(timeout=30)
 
 
+def check(answer):
+    """Stops the benchmark unless `answer` is a successful call (not refused, not an error)."""
+    result = answer.get("result", {})
+    status = result.get("_meta", {}).get("warden", {}).get("status", "ok")
+    if "error" in answer or result.get("isError") or status != "ok":
+        sys.exit(f"a call did not run: {json.dumps(answer)[:800]}")
+
+
 def measure(peer, name, n):
     args = {"name": name, "arguments": {"text": "hello"}}
     for _ in range(200):
-        peer.request("tools/call", args)
+        check(peer.request("tools/call", args))
     samples = []
     for _ in range(n):
         t = time.perf_counter()
-        peer.request("tools/call", args)
+        answer = peer.request("tools/call", args)
         samples.append((time.perf_counter() - t) * 1e6)
+        check(answer)
     samples.sort()
     elapsed = peer.pipelined("tools/call", args, n)
     return statistics.median(samples), samples[int(len(samples) * 0.99)], n / elapsed
@@ -71,9 +87,20 @@ def measure(peer, name, n):
 def main():
     bindir, n = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 5000
     home = tempfile.mkdtemp(prefix="warden-gw-bench-")
+    os.chmod(home, 0o755)  # under a root host, plugins run as an unprivileged id and must reach the workspace
     plugins = os.environ.get("WARDEN_PLUGINS", ROOT + "/Plugins")
+    policies = home + "/Policies"
+    shutil.copytree(ROOT + "/Policies", policies)
+    limits = open(policies + "/policies/limits.yaml").read()
+    assert "count: 1200\n" in limits
+    open(policies + "/policies/limits.yaml", "w").write(limits.replace("count: 1200\n", "count: 100000\n"))
+    # … and the policy set's own test of that limit goes with it (a failing test keeps the set out of force).
+    tests = open(policies + "/tests/other.yaml").read()
+    start = tests.index("  - name: the 1201st call to one tool in a minute is denied\n")
+    end = tests.index("  - name:", start + 1)
+    open(policies + "/tests/other.yaml", "w").write(tests[:start] + tests[end:])
     warden = Peer([os.path.join(bindir, "warden"), "serve", "--stdio", "--home", home + "/state",
-                   "--workspace", home + "/ws", "--plugins", plugins, "--policies", ROOT + "/Policies"])
+                   "--workspace", home + "/ws", "--plugins", plugins, "--policies", policies])
     warden.request("initialize", {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "b", "version": "1"}})
     warden.p.stdin.write(line({"jsonrpc": "2.0", "method": "notifications/initialized"}))
     echo = os.path.join(plugins, "echo/bin/warden-plugin")

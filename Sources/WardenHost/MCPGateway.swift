@@ -7,30 +7,75 @@ import WardenCore
 /// Dual-era like the plugins' own servers: `initialize` for 2025-11-25 clients, `server/discover` and
 /// per-request `_meta` for 2026-07-28 ones. Transport-neutral: the owner feeds it lines and sends what it
 /// returns, so the same code serves stdio and the control socket.
+///
+/// A client cannot make the kernel hold unbounded work: at most ``maxRunning`` requests run at once, the next
+/// ``maxQueued`` wait their turn in order, and beyond that ``receive(_:)`` blocks its caller (so the transport stops
+/// reading) until an answer frees a place.
 public final class MCPGateway: Sendable {
     let kernel: Kernel
     let caller: String
     let approvalWait: Duration
     let send: @Sendable ([UInt8]) -> Void
-    let running = Mutex<[JSONRPCID: Task<Void, Never>]>([:])
+    let maxRunning: Int
+    let flight = Mutex(Flight())
+    /// One permit per request accepted and not yet answered (running or queued).
+    let places: DispatchSemaphore
+
+    /// A request accepted but not started.
+    struct Pending: Sendable {
+        var id: JSONRPCID
+        var method: String
+        var params: JSONValue?
+    }
+
+    /// The requests in flight: those running, and those waiting for a place in order.
+    struct Flight {
+        var running: [JSONRPCID: Task<Void, Never>] = [:]
+        var queue: [Pending] = []
+        var head = 0
+        var queuedIDs: Set<JSONRPCID> = []
+        /// Ids of queued requests the client cancelled before they started.
+        var cancelled: Set<JSONRPCID> = []
+        var queuedCount: Int { queue.count - head }
+
+        func isInFlight(_ id: JSONRPCID) -> Bool {
+            running[id] != nil || queuedIDs.contains(id)
+        }
+
+        mutating func dequeue() -> Pending? {
+            guard head < queue.count else { return nil }
+            let next = queue[head]
+            head += 1
+            queuedIDs.remove(next.id)
+            if head >= 1024 && head * 2 >= queue.count {
+                queue.removeFirst(head)
+                head = 0
+            }
+            return next
+        }
+    }
 
     /// `approvalWait`: how long a call held for approval waits for the decision before it answers "pending
     /// approval"; a client may ask for less (not more) with `_meta["warden/approval_wait_seconds"]`.
+    /// `maxRunning` requests run at once and `maxQueued` more wait; see the type's description.
     public init(
-        kernel: Kernel, caller: String, approvalWait: Duration = .seconds(60),
-        send: @escaping @Sendable ([UInt8]) -> Void
+        kernel: Kernel, caller: String, approvalWait: Duration = .seconds(60), maxRunning: Int = 256,
+        maxQueued: Int = 4096, send: @escaping @Sendable ([UInt8]) -> Void
     ) {
         self.kernel = kernel
         self.caller = caller
         self.approvalWait = approvalWait
         self.send = send
+        self.maxRunning = max(1, maxRunning)
+        self.places = DispatchSemaphore(value: max(1, maxRunning) + max(0, maxQueued))
     }
 
     /// `_meta` keys a client may set on `tools/call`.
     public static let idempotencyKeyMeta = "warden/idempotency_key"
     public static let approvalWaitMeta = "warden/approval_wait_seconds"
 
-    /// Handles one line from the client; answers are sent through `send`, possibly later.
+    /// Handles one line from the client; answers are sent through `send`, possibly later. Blocks while the
+    /// client has the most requests in flight that it may have: call it from a thread of the transport's own.
     public func receive(_ line: [UInt8]) {
         let message: JSONRPCMessage
         do {
@@ -44,22 +89,66 @@ public final class MCPGateway: Sendable {
         }
         switch message {
         case .request(let id, let method, let params):
-            // Registered under the lock before the task can finish and remove itself (see ``drain()``).
-            running.withLock { tasks in
-                tasks[id] = Task { [self] in
-                    let result = await answer(method: method, params: params)
-                    reply(id, result)
-                    _ = running.withLock { $0.removeValue(forKey: id) }
+            places.wait()
+            let accepted = flight.withLock { flight -> Bool in
+                // An id still in flight would make the two answers indistinguishable.
+                guard !flight.isInFlight(id) else { return false }
+                let request = Pending(id: id, method: method, params: params)
+                if flight.running.count < maxRunning {
+                    start(request, &flight)
+                } else {
+                    flight.queue.append(request)
+                    flight.queuedIDs.insert(id)
                 }
+                return true
+            }
+            if !accepted {
+                places.signal()
+                reply(id, .failure(JSONRPCError(
+                    code: JSONRPCError.invalidRequest, message: "request id \(id) is already in flight")))
             }
         case .notification(let method, let params):
             if method == "notifications/cancelled", let raw = params?["requestId"] {
                 let id: JSONRPCID? = raw.intValue.map { .int($0) } ?? raw.stringValue.map { .string($0) }
-                if let id { running.withLock { $0[id] }?.cancel() }
+                if let id {
+                    flight.withLock { flight in
+                        if let task = flight.running[id] {
+                            task.cancel()
+                        } else if flight.isInFlight(id) {
+                            flight.cancelled.insert(id)
+                        }
+                    }
+                }
             }
         case .response:
             break
         }
+    }
+
+    /// Starts a request's task; registered under the lock before the task can finish and remove itself.
+    private func start(_ request: Pending, _ flight: inout Flight) {
+        flight.running[request.id] = Task { [self] in
+            let result = await answer(method: request.method, params: request.params)
+            reply(request.id, result)
+            finished(request.id)
+        }
+    }
+
+    /// Frees the finished request's place and starts the next queued one. A queued request the client
+    /// cancelled is dropped unanswered, as MCP asks of a cancelled request.
+    private func finished(_ id: JSONRPCID) {
+        var freed = 1
+        flight.withLock { flight in
+            flight.running.removeValue(forKey: id)
+            while flight.running.count < maxRunning, let next = flight.dequeue() {
+                if flight.cancelled.remove(next.id) != nil {
+                    freed += 1
+                    continue
+                }
+                start(next, &flight)
+            }
+        }
+        for _ in 0..<freed { places.signal() }
     }
 
     func reply(_ id: JSONRPCID, _ result: Result<JSONValue, JSONRPCError>) {
@@ -161,8 +250,20 @@ public final class MCPGateway: Sendable {
 extension MCPGateway {
     /// Waits until every request in flight has been answered.
     public func drain() async {
-        while let task = running.withLock({ $0.popFirst()?.value }) {
-            await task.value
+        while true {
+            let (task, queued) = flight.withLock { ($0.running.first?.value, $0.queuedCount) }
+            if let task {
+                await task.value
+            } else if queued == 0 {
+                return
+            } else {
+                // Only cancelled requests are left queued: nothing will start them.
+                flight.withLock { flight in
+                    while let next = flight.dequeue() {
+                        if flight.cancelled.remove(next.id) == nil { start(next, &flight) }
+                    }
+                }
+            }
         }
     }
 }

@@ -74,4 +74,30 @@ import WardenCore
         #expect(calls.first?["error"]?.stringValue?.contains("warden/idempotency_key") == true, "\(calls)")
         #expect(calls.last?["error"]?.stringValue?.contains("warden/approval_wait_seconds") == true, "\(calls)")
     }
+
+    /// 5,000 pipelined calls in one write — more than the gateway runs (256) and queues (4,096) at once, so the
+    /// reader has to wait for places — each answered once with its own result, and the default rate limit (1,200
+    /// calls a minute per caller and tool) holds however many arrive at once; an id sent twice while the first is in
+    /// flight is refused, not run twice; a call cancelled while queued is dropped unanswered; closing stdin answers
+    /// everything in flight before the kernel exits.
+    @Test func aFloodOfPipelinedCalls_isAnsweredInFull_withinBoundedWork() throws {
+        let home = try TestHome(repositoryPlugins: true)
+        defer { home.remove() }
+        let script = RepositoryPaths.root.appendingPathComponent("Tests/python/flood_client.py").path
+        let run = try WardenRun.runProgram(
+            Self.python, [script, "5000", WardenRun.binary] + home.options + ["--workspace", home.workspace.path],
+            timeout: .seconds(300))
+        #expect(run.status == 0, "\(run.stderr.suffix(3000))")
+        let report = try JSONValue.parse(run.stdout)
+        let ok = try #require(report["ok"]?.intValue)
+        #expect(ok + (report["rate_limited"]?.intValue ?? 0) == 4999, "\(run.stdout)")
+        #expect(report["other"] == [], "\(run.stdout)")
+        // Exactly the limit within a minute; a slower run gets one more minute's worth per minute.
+        let minutes = Int64((report["seconds"]?.doubleValue ?? 0) / 60) + 1
+        #expect(ok >= 1200 && ok <= 1200 * minutes, "\(run.stdout)")
+        #expect(report["middle"] == ["error", "result"], "\(run.stdout)")
+        #expect(report["errors"]?.arrayValue?.first?.stringValue?.contains("already in flight") == true)
+        #expect(report["cancelled_answered"] == false)
+    }
 }
+
