@@ -10,6 +10,7 @@ seconds it all took. Standard library only.
 import json
 import subprocess
 import sys
+import threading
 import time
 
 
@@ -36,8 +37,15 @@ def main():
             batch.append(line(call))
     batch.append(line({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": n}}))
     start = time.monotonic()
-    warden.stdin.write(b"".join(batch))
-    warden.stdin.close()
+
+    # Written from a thread while this one reads: the kernel stops reading while its queue is full, and answers
+    # nobody reads would fill the pipe and stop it for good.
+    def write():
+        warden.stdin.write(b"".join(batch))
+        warden.stdin.close()
+
+    writer = threading.Thread(target=write)
+    writer.start()
     ok, limited, other, answers_to_middle, errors, last_answered = set(), set(), [], [], [], False
     for raw in warden.stdout:
         message = json.loads(raw)
@@ -57,6 +65,7 @@ def main():
             limited.add(ident)
         else:
             other.append(message)
+    writer.join()
     warden.wait(timeout=60)
     print(json.dumps({"ok": len(ok), "rate_limited": len(limited), "other": other[:3],
                       "missing": sorted(set(range(1, n)) - ok - limited)[:20], "middle": sorted(answers_to_middle),
