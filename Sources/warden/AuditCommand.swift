@@ -16,7 +16,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     /// Prints `message` on stderr and gives the exit code to throw.
     static func fail(_ message: String, _ code: ExitCode) -> ExitCode {
-        FileHandle.standardError.write(Data("warden: \(message)\n".utf8))
+        StandardStreams.err("warden: \(message)\n")
         return code
     }
 

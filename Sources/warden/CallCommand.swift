@@ -151,5 +151,5 @@ struct CallCommand: AsyncParsableCommand {
 
 /// Standard error as a `TextOutputStream`.
 struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
+    mutating func write(_ string: String) { StandardStreams.err(string) }
 }

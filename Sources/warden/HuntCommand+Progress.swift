@@ -20,12 +20,12 @@ final class HuntProgressBar {
         let width = 30
         let filled = done * width / total
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(percent)% \(done)/\(total)".utf8))
+        StandardStreams.err("\r\(label) [\(bar)] \(percent)% \(done)/\(total)")
     }
 
     /// Clears the line.
     func finish() {
         guard enabled, lastDrawn >= 0 else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+        StandardStreams.err("\r\u{1B}[2K")
     }
 }

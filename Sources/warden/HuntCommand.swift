@@ -44,7 +44,7 @@ struct HuntRuleOptions: ParsableArguments {
 /// Small output helpers shared by the `hunt` subcommands.
 enum HuntOutput {
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        StandardStreams.err("error: \(message)\n")
     }
 
     static func json<T: Encodable>(_ value: T) -> String {

@@ -33,6 +33,11 @@ struct KernelSetup {
             if folder == self.workspace && getuid() == 0 { chown(folder, 65534, 65534) }
         }
         chmod(paths.home, 0o700)
+        for (folder, role) in [(self.workspace, "workspace"), (paths.plugins, "plugins folder"),
+            (paths.policies, "policies folder")]
+        {
+            if let problem = FolderReach.problem(reaching: folder, role: role) { logger.error("\(problem)") }
+        }
         let launcherPath: String
         do {
             launcherPath = try Launcher.locate()

@@ -18,11 +18,11 @@ struct PolicyCommand: AsyncParsableCommand {
 /// Output helpers shared by the `policy` subcommands.
 enum PolicyOutput {
     static func print(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        StandardStreams.out((text + "\n"))
     }
 
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        StandardStreams.err((text + "\n"))
     }
 
     static func json(_ value: JSONValue) {

@@ -39,7 +39,7 @@ struct SandboxCommand: ParsableCommand {
             do {
                 probe = try Launcher.probe(launcher: try Launcher.locate())
             } catch {
-                FileHandle.standardError.write(Data("warden: \(error.message)\n".utf8))
+                StandardStreams.err("warden: \(error.message)\n")
                 throw ExitCode.unavailable
             }
             let unmet = requirements.unmet(by: probe)

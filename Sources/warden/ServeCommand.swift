@@ -101,7 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
     func printBanner(socketPath: String, plugins: [PluginStatus]) {
         let names = plugins.map { "\($0.name) (\($0.kind), \($0.state))" }.joined(separator: ", ")
         let exe = CommandLine.arguments[0]
-        FileHandle.standardOutput.write(Data("""
+        StandardStreams.out("""
             Warden kernel is running. Control socket: \(socketPath)
             Plugins: \(names.isEmpty ? "none" : names)
 
@@ -115,7 +115,7 @@ struct ServeCommand: AsyncParsableCommand {
 
             Stop with Ctrl-C.
 
-            """.utf8))
+            """)
     }
 }
 

@@ -36,7 +36,7 @@ struct StdioGateway {
                     if n < 0 && errno == EINTR { continue }
                     if n <= 0 { break }
                     guard let lines = try? buffer.append(chunk[0..<n]) else {
-                        FileHandle.standardError.write(Data("warden: a client line exceeded \(Self.frameCap) bytes; closing\n".utf8))
+                        StandardStreams.err("warden: a client line exceeded \(Self.frameCap) bytes; closing\n")
                         break
                     }
                     for line in lines where !line.isEmpty { gateway.receive(line) }

@@ -1,0 +1,31 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Writing to the terminal (or whatever stdout and stderr are).
+///
+/// The kernel ignores SIGPIPE so that a plugin dying under a write cannot take it down; Foundation's
+/// `FileHandle.write` then traps on EPIPE, so `warden … | head` ended in "Illegal instruction". Here a reader that
+/// went away ends the command the conventional way: by SIGPIPE.
+enum StandardStreams {
+    static func out(_ text: String) { write(text, to: 1) }
+    static func err(_ text: String) { write(text, to: 2) }
+
+    static func write(_ text: String, to fd: Int32) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n >= 0 {
+                offset += n
+                continue
+            }
+            if errno == EINTR { continue }
+            if errno == EPIPE {
+                signal(SIGPIPE, SIG_DFL)
+                raise(SIGPIPE)
+            }
+            return
+        }
+    }
+}
