@@ -27,7 +27,6 @@ public final class PluginConnection: Sendable {
         var nextID: Int64 = 1
         var pending: [Int64: Waiting] = [:]
         var closedReason: String?
-        var stdinOpen = true
         /// The one task that times requests out, while any is pending: it sleeps until the earliest deadline.
         var sweeper: Sweeper?
         var sweepers = 0
@@ -47,7 +46,16 @@ public final class PluginConnection: Sendable {
         var until: ContinuousClock.Instant
     }
     let state = Mutex(State())
-    let writeLock = Mutex(())
+    /// Lines waiting to be written to the plugin's stdin, with the request each belongs to.
+    struct Outbox {
+        var lines: [(request: Int64?, bytes: [UInt8])] = []
+        /// Whether some task is writing; it writes what others queue meanwhile (see ``send(_:failing:)``).
+        var writing = false
+        var open = true
+        /// Set by ``closeInput()`` while a write is under way: the writer closes stdin when it is done.
+        var closeWhenDone = false
+    }
+    let outbox = Mutex(Outbox())
 
     /// Limits on what a plugin may write to stderr.
     public static let stderrLineCap = 2048
@@ -100,9 +108,7 @@ public final class PluginConnection: Sendable {
                         continuation.resume(throwing: PluginCallError.exited(closed))
                         return
                     }
-                    if !send(message) {
-                        _ = fail(id, PluginCallError.exited("its input is closed"))
-                    }
+                    send(message, failing: id)
                 }
             } onCancel: { [self] in
                 if fail(id, PluginCallError.cancelled) {
@@ -118,16 +124,18 @@ public final class PluginConnection: Sendable {
 
     /// Sends a notification (no answer expected).
     public func notify(_ method: String, params: JSONValue?) {
-        _ = send(.notification(method: method, params: params))
+        send(.notification(method: method, params: params), failing: nil)
     }
 
     /// Closes the plugin's stdin: the polite request to stop.
     public func closeInput() {
-        let wasOpen = state.withLock { s in
-            defer { s.stdinOpen = false }
-            return s.stdinOpen
+        let closeNow = outbox.withLock { o -> Bool in
+            guard o.open else { return false }
+            o.open = false
+            o.closeWhenDone = o.writing
+            return !o.writing
         }
-        if wasOpen { writeLock.withLock { _ in _ = close(stdinFD) } }
+        if closeNow { _ = close(stdinFD) }
     }
 
     /// Stops the plugin: closes stdin, then SIGTERM after `grace`, then SIGKILL after another `grace`.
@@ -223,11 +231,52 @@ public final class PluginConnection: Sendable {
         }
     }
 
-    func send(_ message: JSONRPCMessage) -> Bool {
+    /// Writes a line to the plugin; when it cannot be written, the request it belongs to (if any) fails.
+    ///
+    /// Whoever finds no write under way writes, and keeps writing what other tasks queue meanwhile in one system
+    /// call per round: concurrent calls to one plugin neither wait on a lock around each write nor make one
+    /// write each.
+    func send(_ message: JSONRPCMessage, failing request: Int64?) {
         let line = message.line
-        return writeLock.withLock { _ in
-            guard state.withLock({ $0.stdinOpen }) else { return false }
-            return HostIO.writeAll(stdinFD, line)
+        let role = outbox.withLock { o -> (write: Bool, closed: Bool) in
+            guard o.open else { return (false, true) }
+            o.lines.append((request, line))
+            if o.writing { return (false, false) }
+            o.writing = true
+            return (true, false)
+        }
+        if role.closed, let request { fail(request, PluginCallError.exited("its input is closed")) }
+        guard role.write else { return }
+        var batch: [(request: Int64?, bytes: [UInt8])] = []
+        var bytes: [UInt8] = []
+        while true {
+            // Takes what is queued; once stdin is closed (by closeInput or a failed write) what is left is dropped.
+            let done = outbox.withLock { o -> (closeFD: Bool, dropped: [Int64?])? in
+                guard o.lines.isEmpty || !o.open else {
+                    swap(&batch, &o.lines)
+                    return nil
+                }
+                o.writing = false
+                defer { o.lines.removeAll() }
+                return (o.closeWhenDone, o.lines.map(\.request))
+            }
+            if let done {
+                for case let request? in done.dropped { fail(request, PluginCallError.exited("its input is closed")) }
+                if done.closeFD { _ = close(stdinFD) }
+                return
+            }
+            bytes.removeAll(keepingCapacity: true)
+            for line in batch { bytes += line.bytes }
+            if !HostIO.writeAll(stdinFD, bytes) {
+                outbox.withLock { o in
+                    if o.open { o.closeWhenDone = true }
+                    o.open = false
+                }
+                for case let request? in batch.map(\.request) {
+                    fail(request, PluginCallError.exited("its input is closed"))
+                }
+            }
+            batch.removeAll(keepingCapacity: true)
         }
     }
 
@@ -284,11 +333,11 @@ public final class PluginConnection: Sendable {
             // MCP's ping is answered by either side. Otherwise plugins may not call back into the kernel (no
             // sampling, no roots): answer, do not act.
             if method == "ping" {
-                _ = send(.response(id: id, result: .success(.object([:]))))
+                send(.response(id: id, result: .success(.object([:]))), failing: nil)
                 return
             }
-            _ = send(.response(id: id, result: .failure(JSONRPCError(code: JSONRPCError.methodNotFound,
-                message: "the Warden kernel does not serve \(method) to plugins"))))
+            send(.response(id: id, result: .failure(JSONRPCError(code: JSONRPCError.methodNotFound,
+                message: "the Warden kernel does not serve \(method) to plugins"))), failing: nil)
         }
     }
 

@@ -6,11 +6,11 @@ import WardenPosix
 
 @testable import WardenHost
 
-/// Request timeouts on a real process that reads every request and answers none (`cat > /dev/null`): one sweeper
-/// per connection must time each request out at its own deadline, whatever the order they were sent in.
-@Suite struct PluginConnectionTimeoutTests {
+/// Requests to real processes that never answer: one sweeper per connection must time each request out at its own
+/// deadline, whatever the order they were sent in, and a plugin that closed its input fails a request at once.
+@Suite struct PluginConnectionTests {
     /// A process that swallows its input, as a plugin that never answers.
-    static func silentProcess() throws -> ConfinedProcess {
+    static func silentProcess(script: String = "exec cat >/dev/null") throws -> ConfinedProcess {
         let input = try Syscall.pipe()
         let output = try Syscall.pipe()
         let errors = try Syscall.pipe()
@@ -22,7 +22,7 @@ import WardenPosix
         posix_spawn_file_actions_adddup2(&actions, errors.write, 2)
         var pid: pid_t = 0
         let argv: [UnsafeMutablePointer<CChar>?] = [
-            strdup("/bin/sh"), strdup("-c"), strdup("exec cat >/dev/null"), nil,
+            strdup("/bin/sh"), strdup("-c"), strdup(script), nil,
         ]
         defer { for p in argv { free(p) } }
         let result = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, environ)
@@ -80,6 +80,23 @@ import WardenPosix
             #expect(reasons.contains { $0.contains("m\(i)") && $0.contains("\(100 + 10 * i) ms") }, "\(reasons)")
         }
         #expect(elapsed(since: start) < .seconds(10))
+        await connection.shutdown(grace: .milliseconds(100))
+    }
+
+    /// A plugin that closed its stdin but lives on: the write fails (EPIPE, not SIGPIPE, as in the kernel), and the
+    /// request fails at once with the reason instead of waiting for its timeout.
+    @Test func aPluginWhoseInputIsClosed_failsTheRequestAtOnce() async throws {
+        signal(SIGPIPE, SIG_IGN)
+        let connection = PluginConnection(
+            name: "deaf", process: try Self.silentProcess(script: "exec 0<&-; sleep 10"), frameCap: 1 << 20,
+            logger: Logger(label: "test"))
+        try await Task.sleep(for: .milliseconds(200))  // let the shell close its stdin
+        let start = ContinuousClock.now
+        let error = await #expect(throws: PluginCallError.self) {
+            try await connection.request("anything", params: nil, timeout: .seconds(20))
+        }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("its input is closed"))
+        #expect(elapsed(since: start) < .seconds(5))
         await connection.shutdown(grace: .milliseconds(100))
     }
 }
