@@ -1,5 +1,5 @@
-/// Writes a ``JSONValue`` as compact JSON with sorted keys — the same bytes as ``JSONValue/serializedBytes()`` —
-/// copying runs of plain characters at once instead of byte by byte. The log writes every record through it.
+/// Writes a ``JSONValue`` as compact JSON with sorted keys — what ``JSONValue/serializedBytes()`` returns, for the
+/// wire, digests and the log — copying runs of plain characters at once instead of byte by byte.
 public enum CanonicalJSONWriter {
     /// The value's canonical bytes.
     public static func bytes(_ value: JSONValue) -> [UInt8] {
@@ -25,11 +25,12 @@ public enum CanonicalJSONWriter {
             out.append(UInt8(ascii: "]"))
         case .object(let o):
             out.append(UInt8(ascii: "{"))
-            for (n, key) in o.keys.sorted().enumerated() {
+            // Sorted pairs rather than sorted keys: no second hash lookup per member.
+            for (n, member) in o.sorted(by: { $0.key < $1.key }).enumerated() {
                 if n > 0 { out.append(UInt8(ascii: ",")) }
-                string(key, to: &out)
+                string(member.key, to: &out)
                 out.append(UInt8(ascii: ":"))
-                write(o[key]!, to: &out)
+                write(member.value, to: &out)
             }
             out.append(UInt8(ascii: "}"))
         }

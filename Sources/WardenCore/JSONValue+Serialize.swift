@@ -23,29 +23,7 @@ extension JSONValue {
     }
 
     func write(to out: inout [UInt8]) {
-        switch self {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .int(let i): out.append(contentsOf: String(i).utf8)
-        case .double(let d): out.append(contentsOf: Self.formatDouble(d).utf8)
-        case .string(let s): Self.writeString(s, to: &out)
-        case .array(let a):
-            out.append(UInt8(ascii: "["))
-            for (n, element) in a.enumerated() {
-                if n > 0 { out.append(UInt8(ascii: ",")) }
-                element.write(to: &out)
-            }
-            out.append(UInt8(ascii: "]"))
-        case .object(let o):
-            out.append(UInt8(ascii: "{"))
-            for (n, key) in o.keys.sorted().enumerated() {
-                if n > 0 { out.append(UInt8(ascii: ",")) }
-                Self.writeString(key, to: &out)
-                out.append(UInt8(ascii: ":"))
-                o[key]!.write(to: &out)
-            }
-            out.append(UInt8(ascii: "}"))
-        }
+        CanonicalJSONWriter.write(self, to: &out)
     }
 
     private func writePretty(to out: inout [UInt8], level: Int, indent: Int) {
@@ -62,13 +40,13 @@ extension JSONValue {
             out.append(UInt8(ascii: "]"))
         case .object(let o) where !o.isEmpty:
             out.append(contentsOf: "{\n".utf8)
-            let keys = o.keys.sorted()
-            for (n, key) in keys.enumerated() {
+            let members = o.sorted { $0.key < $1.key }
+            for (n, member) in members.enumerated() {
                 pad(level + 1, &out)
-                Self.writeString(key, to: &out)
+                Self.writeString(member.key, to: &out)
                 out.append(contentsOf: ": ".utf8)
-                o[key]!.writePretty(to: &out, level: level + 1, indent: indent)
-                out.append(contentsOf: (n + 1 < keys.count ? ",\n" : "\n").utf8)
+                member.value.writePretty(to: &out, level: level + 1, indent: indent)
+                out.append(contentsOf: (n + 1 < members.count ? ",\n" : "\n").utf8)
             }
             pad(level, &out)
             out.append(UInt8(ascii: "}"))
@@ -83,23 +61,8 @@ extension JSONValue {
         return "\(d)"
     }
 
+    /// A JSON string literal (see ``CanonicalJSONWriter``).
     static func writeString(_ s: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
-            case 0x0A: out.append(contentsOf: "\\n".utf8)
-            case 0x0D: out.append(contentsOf: "\\r".utf8)
-            case 0x09: out.append(contentsOf: "\\t".utf8)
-            case 0..<0x20:
-                let hex = String(b, radix: 16)
-                out.append(contentsOf: "\\u00".utf8)
-                if hex.count == 1 { out.append(UInt8(ascii: "0")) }
-                out.append(contentsOf: hex.utf8)
-            default: out.append(b)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
+        CanonicalJSONWriter.string(s, to: &out)
     }
 }
