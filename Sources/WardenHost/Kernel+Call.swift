@@ -18,7 +18,7 @@ extension Kernel {
         }
         guard let audit else { return outcome }
         let record = InvocationRecord(
-            invocationID: UUID().uuidString.lowercased(), caller: caller, tool: tool,
+            invocationID: RandomUUID.make(), caller: caller, tool: tool,
             arguments: Self.recordedArguments(arguments), plugin: trace.plugin,
             toolDefinitionDigest: trace.toolDefinitionDigest, sandbox: trace.sandbox,
             policySetDigest: outcome.decision?.policySetDigest, decision: outcome.decision.map(InvocationRecord.RecordedDecision.init),
@@ -157,7 +157,7 @@ extension Kernel {
         // The tool's progress: under a token of the kernel's, routed back to this caller for the call's length.
         var route: ProgressRoute?
         if let callerToken = options.progressToken, let send = options.toolProgress {
-            let r = ProgressRoute(plugin: pluginName, token: "warden-" + UUID().uuidString.lowercased())
+            let r = ProgressRoute(plugin: pluginName, token: "warden-" + RandomUUID.make())
             progressRoutes.withLock { $0[r] = ProgressDestination(callerToken: callerToken, send: send) }
             route = r
         }
