@@ -27,7 +27,8 @@ extension Kernel {
                 InvocationRecord.ApprovalReference(requestID: $0.id, decisionSeq: $0.decisionSeq, decisionHash: nil)
             },
             result: outcome.result.map { RecordedResult.bounded($0) },
-            timings: InvocationRecord.Timings(started: started, totalMS: Date().timeIntervalSince(started) * 1000),
+            timings: InvocationRecord.Timings(
+                started: started, totalMS: Date().timeIntervalSince(started) * 1000, stagesMS: trace.stages.laps),
             outcome: Self.recordOutcome(outcome.status), error: outcome.reason)
         do {
             outcome.receipt = try await audit.append(record)
@@ -47,6 +48,22 @@ extension Kernel {
         var toolDefinitionDigest: String?
         /// The approved request this call claimed and runs.
         var claimed: ApprovalRequest?
+        /// Milliseconds spent in each stage the call reached.
+        var stages = Stopwatch()
+    }
+
+    /// Times the pipeline's stages one after the other.
+    struct Stopwatch {
+        var laps: [String: Double] = [:]
+        var last = ContinuousClock.now
+
+        /// Records the time since the previous lap under `stage`.
+        mutating func lap(_ stage: String) {
+            let now = ContinuousClock.now
+            let d = (now - last).components
+            laps[stage] = Double(d.seconds) * 1000 + Double(d.attoseconds) / 1e15
+            last = now
+        }
     }
 
     /// Argument members whose values are secrets by their name: stored as salted digests, never in clear.
@@ -107,6 +124,7 @@ extension Kernel {
             return refuse("unknown tool \(tool): \(pluginName) has no tool named \(toolName)")
         }
         trace.toolDefinitionDigest = Self.digest(definition)
+        trace.stages.lap("resolve")
         // 2. Capabilities: the plugin runs only within manifest ∩ grant (checked at start); name what it holds.
         let grant = registry.withLock { $0.grants.grant(for: pluginName) }
         // 4–5. Rules and detectors on the arguments, side by side.
@@ -114,9 +132,11 @@ extension Kernel {
             output: nil)
         async let scanned = scan(phase: .input, tool: tool, value: arguments)
         let (pre, findings) = await (violations, scanned)
+        trace.stages.lap("check_input")
         // 6. Policies decide, with the findings.
         let decision = await decide(tool: tool, plugin: pluginName, caller: caller, arguments: arguments,
             grant: grant, findings: findings.findings, errors: findings.errors + pre.errors)
+        trace.stages.lap("policy")
         if !pre.violations.isEmpty {
             return refuse("rule violated: " + pre.violations.joined(separator: "; "), decision, findings.findings)
         }
@@ -131,6 +151,7 @@ extension Kernel {
             let gate = await holdForApproval(
                 tool: tool, plugin: pluginName, manifestDigest: manifest.digest, definitionDigest: trace.toolDefinitionDigest ?? "",
                 arguments: arguments, caller: caller, decision: decision, findings: findings.findings, options: options)
+            trace.stages.lap("approval")
             switch gate {
             case .run(let request):
                 trace.claimed = request
@@ -166,14 +187,17 @@ extension Kernel {
             result = try await client.callTool(
                 toolName, arguments: arguments, progressToken: route.map { JSONValue.string($0.token) })
         } catch {
+            trace.stages.lap("execute")
             return CallOutcome(status: .failed, result: nil, reason: "\(tool): \(error)", decision: decision,
                 findings: findings.findings, approval: approvalRef)
         }
+        trace.stages.lap("execute")
         // 9. Detectors and rules on the output.
         async let postViolations = checkRules(phase: "post", tool: tool, definition: definition,
             arguments: arguments, output: result)
         async let postScan = scan(phase: .output, tool: tool, value: result)
         let (post, outFindings) = await (postViolations, postScan)
+        trace.stages.lap("check_output")
         let all = findings.findings + outFindings.findings
         if !post.violations.isEmpty || !post.errors.isEmpty {
             var out = refuse("output withheld, rule violated: " + (post.violations + post.errors).joined(separator: "; "),
