@@ -194,7 +194,7 @@ public final class PluginConnection: Sendable {
     // MARK: - Timeouts
 
     /// Replaces the sweeper with one that first wakes at `until`. One task per connection rather than a timer task
-    /// per request: creating, sleeping and cancelling five of those per call was a tenth of the kernel's CPU.
+    /// per request: creating, sleeping and cancelling five of those per call was about 15% of the kernel's CPU.
     private func startSweeper(until: ContinuousClock.Instant, _ s: inout State) {
         s.sweeper?.task.cancel()
         s.sweepers += 1
@@ -331,13 +331,14 @@ public final class PluginConnection: Sendable {
             onNotification(method, params)
         case .request(let id, let method, _):
             // MCP's ping is answered by either side. Otherwise plugins may not call back into the kernel (no
-            // sampling, no roots): answer, do not act.
-            if method == "ping" {
-                send(.response(id: id, result: .success(.object([:]))), failing: nil)
-                return
-            }
-            send(.response(id: id, result: .failure(JSONRPCError(code: JSONRPCError.methodNotFound,
-                message: "the Warden kernel does not serve \(method) to plugins"))), failing: nil)
+            // sampling, no roots): answer, do not act. Answered from a task: this reader thread must never wait on
+            // the plugin's stdin, or a plugin that stops reading while its stdout is full would stall both.
+            let answer: Result<JSONValue, JSONRPCError> =
+                method == "ping"
+                ? .success(.object([:]))
+                : .failure(JSONRPCError(
+                    code: JSONRPCError.methodNotFound, message: "the Warden kernel does not serve \(method) to plugins"))
+            Task { [self] in send(.response(id: id, result: answer), failing: nil) }
         }
     }
 
