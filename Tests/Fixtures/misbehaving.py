@@ -4,7 +4,7 @@ Usage: misbehaving.py MODE. Every mode but `garbage` and `silent` completes a le
 offers one tool, `poke`; the misbehaviour happens at startup or when `poke` is called. `policycrash` is a
 policy plugin that exits in the middle of `policy/evaluate`. `callsback` is not a misbehaviour: during `poke`
 it sends the requests an MCP server may send its client (`ping`, `roots/list`, `sampling/createMessage`) and
-answers with what came back.
+answers with what came back, sorted (JSON-RPC answers may arrive in any order).
 """
 import json
 import os
@@ -72,7 +72,7 @@ for line in sys.stdin:
                     answers.append("%s:%d" % (reply["id"], reply["error"]["code"]))
                 else:
                     answers.append("%s:%s" % (reply["id"], json.dumps(reply["result"])))
-            send({"jsonrpc": "2.0", "id": ident, "result": {"content": [{"type": "text", "text": " ".join(answers)}]}})
+            send({"jsonrpc": "2.0", "id": ident, "result": {"content": [{"type": "text", "text": " ".join(sorted(answers))}]}})
         else:
             send({"jsonrpc": "2.0", "id": ident, "result": {"content": [{"type": "text", "text": "ok"}]}})
     else:
