@@ -23,6 +23,9 @@ public struct PluginLifecycleRecord: LogRecord, Hashable {
         case circuitOpen = "circuit_open"
         /// Its folder disappeared.
         case removed
+        /// It announced a new tool list (`notifications/tools/list_changed`); the reason names the tools added,
+        /// removed and redefined. What a tool does can change under its name: the log shows when.
+        case toolsChanged = "tools_changed"
     }
 
     public var recordVersion: Int = 1

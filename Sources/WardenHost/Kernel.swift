@@ -186,8 +186,13 @@ public final class Kernel: Sendable {
     }
 
     /// A notification from a plugin. Progress goes to the call it belongs to (see ``progressRoutes``), with only the
-    /// members MCP defines; anything else a plugin sends unasked is dropped.
+    /// members MCP defines; a tool plugin's new tool list is fetched and recorded; anything else a plugin sends
+    /// unasked is dropped.
     func pluginEvent(plugin: String, _ method: String, _ params: JSONValue) {
+        if method == "notifications/tools/list_changed" {
+            Task { await runner(named: plugin)?.refreshTools() }
+            return
+        }
         guard method == "notifications/progress", let token = params["progressToken"]?.stringValue,
             let progress = params["progress"], progress.doubleValue != nil
         else { return }

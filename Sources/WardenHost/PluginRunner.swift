@@ -28,6 +28,9 @@ public actor PluginRunner {
     public private(set) var lifecycle = PluginLifecycle()
     public private(set) var client: MCPClient?
     public private(set) var tools: [JSONValue] = []
+    /// Whether a tool-list fetch runs, and whether another announcement came meanwhile (see ``refreshTools()``).
+    var refreshing = false
+    var refreshAgain = false
     public private(set) var launched: LaunchedPlugin?
     var waiters: [CheckedContinuation<Void, Never>] = []
     /// Era learned from the first handshake; later restarts skip the probe when it was legacy.
@@ -87,9 +90,11 @@ public actor PluginRunner {
         case .launch:
             await launch()
         case .scheduleRestart(let delay):
-            logger.warning("plugin crashed; restarting", metadata: [
-                "plugin.name": "\(manifest.name)", "delay": "\(delay)", "reason": "\(lifecycle.lastError ?? "")",
-            ])
+            logger.warning(
+                "plugin crashed; restarting",
+                metadata: [
+                    "plugin.name": "\(manifest.name)", "delay": "\(delay)", "reason": "\(lifecycle.lastError ?? "")",
+                ])
             Task { [weak self] in
                 try? await Task.sleep(for: delay)
                 await self?.restartIfBackingOff()
@@ -121,7 +126,8 @@ public actor PluginRunner {
         } catch let refusal as LaunchRefusal {
             _ = lifecycle.handle(.refused(refusal.reason))
             record(.refused, reason: refusal.reason)
-            logger.error("plugin not started", metadata: ["plugin.name": "\(manifest.name)", "reason": "\(refusal.reason)"])
+            logger.error(
+                "plugin not started", metadata: ["plugin.name": "\(manifest.name)", "reason": "\(refusal.reason)"])
         } catch {
             let why = "\(error)"
             await perform(lifecycle.handle(.crashed(why, at: .now)))
@@ -165,6 +171,53 @@ public actor PluginRunner {
         }
     }
 
+    /// Fetches the tool list again after the plugin announced a change, and records what changed: tools added,
+    /// removed, and redefined (their definition's digest differs). A plugin that is not ready, or whose new list
+    /// cannot be fetched, keeps the list it had. Announcements made while a fetch runs make one more fetch, not one
+    /// each: a plugin cannot flood itself with its own requests.
+    func refreshTools() async {
+        guard !refreshing else {
+            refreshAgain = true
+            return
+        }
+        refreshing = true
+        defer { refreshing = false }
+        repeat {
+            refreshAgain = false
+            await refreshToolsOnce()
+        } while refreshAgain
+    }
+
+    private func refreshToolsOnce() async {
+        guard manifest.kind == .tool, lifecycle.state == .ready, let client else { return }
+        let fresh: [JSONValue]
+        do {
+            fresh = try await client.listTools()
+        } catch {
+            logger.warning(
+                "plugin announced new tools but they could not be listed",
+                metadata: ["plugin.name": "\(manifest.name)", "error": "\(error)"])
+            return
+        }
+        func digests(_ list: [JSONValue]) -> [String: String] {
+            Dictionary(
+                list.compactMap { t in t["name"]?.stringValue.map { ($0, Kernel.digest(t)) } },
+                uniquingKeysWith: { first, _ in first })
+        }
+        let before = digests(tools)
+        let after = digests(fresh)
+        let added = after.keys.filter { before[$0] == nil }.sorted()
+        let removed = before.keys.filter { after[$0] == nil }.sorted()
+        let redefined = after.keys.filter { before[$0] != nil && before[$0] != after[$0] }.sorted()
+        tools = fresh
+        guard !(added.isEmpty && removed.isEmpty && redefined.isEmpty) else { return }
+        var parts: [String] = []
+        if !added.isEmpty { parts.append("added " + added.joined(separator: ", ")) }
+        if !removed.isEmpty { parts.append("removed " + removed.joined(separator: ", ")) }
+        if !redefined.isEmpty { parts.append("redefined " + redefined.joined(separator: ", ")) }
+        record(.toolsChanged, reason: parts.joined(separator: "; "))
+    }
+
     func makeConnection(_ launched: LaunchedPlugin) -> PluginConnection {
         let name = manifest.name
         let events = self.events
@@ -200,10 +253,11 @@ public actor PluginRunner {
     func record(_ event: PluginLifecycleRecord.Event, reason: String?) {
         var attempt: Int?
         if case .backoff(_, let n) = lifecycle.state { attempt = n }
-        lifecycleRecords(PluginLifecycleRecord(
-            event: event, plugin: manifest.name, version: manifest.version, kind: manifest.kind,
-            manifestDigest: "sha256:" + manifest.digest, binaryDigest: launched.map { "sha256:" + $0.binaryDigest },
-            sandboxSpecDigest: launched?.specDigest, landlockABI: launched?.landlockABI,
-            pid: launched.map { Int($0.process.pid) }, attempt: attempt, reason: reason, time: Date()))
+        lifecycleRecords(
+            PluginLifecycleRecord(
+                event: event, plugin: manifest.name, version: manifest.version, kind: manifest.kind,
+                manifestDigest: "sha256:" + manifest.digest, binaryDigest: launched.map { "sha256:" + $0.binaryDigest },
+                sandboxSpecDigest: launched?.specDigest, landlockABI: launched?.landlockABI,
+                pid: launched.map { Int($0.process.pid) }, attempt: attempt, reason: reason, time: Date()))
     }
 }

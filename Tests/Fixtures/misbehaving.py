@@ -4,7 +4,8 @@ Usage: misbehaving.py MODE. Every mode but `garbage` and `silent` completes a le
 offers one tool, `poke`; the misbehaviour happens at startup or when `poke` is called. `policycrash` is a
 policy plugin that exits in the middle of `policy/evaluate`. `callsback` is not a misbehaviour: during `poke`
 it sends the requests an MCP server may send its client (`ping`, `roots/list`, `sampling/createMessage`) and
-answers with what came back, sorted (JSON-RPC answers may arrive in any order).
+answers with what came back, sorted (JSON-RPC answers may arrive in any order). `grows` is not one either: its
+first `poke` adds a tool `poke2` and announces it with `notifications/tools/list_changed`.
 """
 import json
 import os
@@ -12,6 +13,7 @@ import sys
 import time
 
 MODE = sys.argv[1]
+grown = False
 
 
 def send(message):
@@ -37,8 +39,10 @@ for line in sys.stdin:
     elif method == "policy/evaluate" and MODE == "policycrash":
         sys.exit(9)
     elif method == "tools/list":
-        send({"jsonrpc": "2.0", "id": ident, "result": {"tools": [
-            {"name": "poke", "description": "misbehave", "inputSchema": {"type": "object"}}]}})
+        tools = [{"name": "poke", "description": "misbehave", "inputSchema": {"type": "object"}}]
+        if grown:
+            tools.append({"name": "poke2", "description": "added later", "inputSchema": {"type": "object"}})
+        send({"jsonrpc": "2.0", "id": ident, "result": {"tools": tools}})
     elif method == "tools/call":
         if MODE == "wrongid":
             send({"jsonrpc": "2.0", "id": ident + 1000, "result": {"content": []}})
@@ -62,6 +66,12 @@ for line in sys.stdin:
             os._exit(0)
         elif MODE == "hang":
             time.sleep(60)
+        elif MODE == "grows":
+            name = message["params"]["name"]
+            if name == "poke":
+                grown = True
+                send({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"})
+            send({"jsonrpc": "2.0", "id": ident, "result": {"content": [{"type": "text", "text": "ran " + name}]}})
         elif MODE == "callsback":
             for method in ["ping", "roots/list", "sampling/createMessage"]:
                 send({"jsonrpc": "2.0", "id": "back-" + method, "method": method, "params": {}})

@@ -13,7 +13,7 @@ import WardenCore
         try home.addBundled("policy")
         let script = try String(contentsOf: RepositoryPaths.root.appendingPathComponent("Tests/Fixtures/misbehaving.py"), encoding: .utf8)
         var grants: [String: JSONValue] = ["echo": [:], "policy": ["read": ["policies"]]]
-        for mode in Self.modes + ["callsback"] {
+        for mode in Self.modes + ["callsback", "grows"] {
             let spawn = mode == "forkexit"
             try home.write("Plugins/\(mode)/misbehaving.py", script)
             try home.write("Plugins/\(mode)/plugin.json", """
@@ -103,4 +103,31 @@ import WardenCore
         let text = try run.json()["result"]?["content"]?.arrayValue?.first?["text"]?.stringValue
         #expect(text == "back-ping:{} back-roots/list:-32601 back-sampling/createMessage:-32601", "\(run.stdout)")
     }
+
+    /// A tool plugin that announces a new tool list gets it fetched: the new tool can be called through the running
+    /// kernel, and the change is in the log as a `tools_changed` lifecycle record naming the tool.
+    @Test func aToolListChange_isFetched_andRecorded() throws {
+        let home = try fixture()
+        defer { home.remove() }
+        let kernel = try KernelProcess(home)
+        defer { kernel.stop() }
+        let before = try kernel.run(["call", "grows.poke2", "--json"])
+        #expect(before.status == 3, "\(before.stdout) \(before.stderr)")
+        let first = try kernel.run(["call", "grows.poke", "--json"])
+        #expect(first.status == 0, "\(first.stdout) \(first.stderr)")
+        var second = try kernel.run(["call", "grows.poke2", "--json"])
+        for _ in 0..<50 where second.status != 0 {
+            Thread.sleep(forTimeInterval: 0.1)
+            second = try kernel.run(["call", "grows.poke2", "--json"])
+        }
+        #expect(second.status == 0, "\(second.stdout) \(second.stderr)")
+        #expect(second.stdout.contains("ran poke2"))
+        let list = try kernel.run(["audit", "list", "--json"])
+        let changes = try list.json().arrayValue?.compactMap { $0["payload"] }.filter {
+            $0["event"] == "tools_changed" && $0["plugin"] == "grows"
+        } ?? []
+        #expect(changes.count == 1, "\(list.stdout.suffix(2000))")
+        #expect(changes.first?["reason"]?.stringValue == "added poke2", "\(changes)")
+    }
 }
+
