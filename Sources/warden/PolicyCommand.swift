@@ -18,11 +18,11 @@ struct PolicyCommand: AsyncParsableCommand {
 /// Output helpers shared by the `policy` subcommands.
 enum PolicyOutput {
     static func print(_ text: String) {
-        StandardStreams.out((text + "\n"))
+        StandardStreams.out(text + "\n")
     }
 
     static func error(_ text: String) {
-        StandardStreams.err((text + "\n"))
+        StandardStreams.err(text + "\n")
     }
 
     static func json(_ value: JSONValue) {

@@ -6,12 +6,13 @@
 ///
 /// The kernel ignores SIGPIPE so that a plugin dying under a write cannot take it down; Foundation's
 /// `FileHandle.write` then traps on EPIPE, so `warden … | head` ended in "Illegal instruction". Here a reader that
-/// went away ends the command the conventional way: by SIGPIPE.
+/// went away ends the command the conventional way: by SIGPIPE. A running kernel passes `endOnBrokenPipe: false`:
+/// it must not die for want of a reader of its messages.
 enum StandardStreams {
     static func out(_ text: String) { write(text, to: 1) }
-    static func err(_ text: String) { write(text, to: 2) }
+    static func err(_ text: String, endOnBrokenPipe: Bool = true) { write(text, to: 2, endOnBrokenPipe: endOnBrokenPipe) }
 
-    static func write(_ text: String, to fd: Int32) {
+    static func write(_ text: String, to fd: Int32, endOnBrokenPipe: Bool = true) {
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
@@ -21,7 +22,7 @@ enum StandardStreams {
                 continue
             }
             if errno == EINTR { continue }
-            if errno == EPIPE {
+            if errno == EPIPE && endOnBrokenPipe {
                 signal(SIGPIPE, SIG_DFL)
                 raise(SIGPIPE)
             }

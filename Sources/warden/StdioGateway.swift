@@ -36,7 +36,8 @@ struct StdioGateway {
                     if n < 0 && errno == EINTR { continue }
                     if n <= 0 { break }
                     guard let lines = try? buffer.append(chunk[0..<n]) else {
-                        StandardStreams.err("warden: a client line exceeded \(Self.frameCap) bytes; closing\n")
+                        StandardStreams.err(
+                            "warden: a client line exceeded \(Self.frameCap) bytes; closing\n", endOnBrokenPipe: false)
                         break
                     }
                     for line in lines where !line.isEmpty { gateway.receive(line) }
