@@ -47,6 +47,15 @@ import WardenCore
         for bad in ["a", "$.", "$..a", "$.a[", "$.a[-1]", "$.a[01]", "$.a[x]", "$['a'", "$.*", "$ .a"] {
             #expect(throws: PatternError.self, "\(bad)") { try JSONPath(bad) }
         }
+        // Child paths as the rules report them, and each resolves back to its member.
+        #expect(JSONPath.child("$", key: "a") == "$.a")
+        #expect(JSONPath.child("$.a.b[1]", key: "c") == "$.a.b[1].c")
+        #expect(JSONPath.child("$", key: "d-e") == "$.d-e")
+        #expect(JSONPath.child("$", key: "q'uote") == #"$['q\'uote']"#)
+        #expect(JSONPath.child("$.a", key: "$x") == "$.a['$x']")
+        #expect(JSONPath.child("$", key: "") == "$['']")
+        #expect(try at(JSONPath.child("$", key: "q'uote")) == 2)
+        #expect(try at(JSONPath.child("$", key: "d-e")) == 1)
     }
 
     @Test func addresses() throws {

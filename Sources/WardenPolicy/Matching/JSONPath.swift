@@ -131,6 +131,11 @@ struct JSONPath: Sendable, Hashable, CustomStringConvertible {
         return .found(current)
     }
 
+    /// The path of member `key` under `path` (itself a rendered path), written as ``render(_:)`` writes it.
+    static func child(_ path: String, key: String) -> String {
+        path + render([.key(key)]).dropFirst()
+    }
+
     /// The path of the first `count` steps, written canonically.
     static func render(_ steps: some Sequence<Step>) -> String {
         var out = "$"

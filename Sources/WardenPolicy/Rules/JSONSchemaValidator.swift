@@ -281,7 +281,7 @@ public final class JSONSchemaValidator: Sendable {
             }
             for case .string(let key) in list where members[key] == nil {
                 fail(
-                    &out, JSONPath.render([.key(key)]).replacingOccurrences(of: "$", with: path, options: .anchored),
+                    &out, JSONPath.child(path, key: key),
                     "is required")
             }
         }
@@ -303,7 +303,7 @@ public final class JSONSchemaValidator: Sendable {
         }
         for key in members.keys.sorted() {
             let value = members[key]!
-            let childPath = JSONPath.render([.key(key)]).replacingOccurrences(of: "$", with: path, options: .anchored)
+            let childPath = JSONPath.child(path, key: key)
             var described = false
             if let sub = properties?[key] {
                 described = true

@@ -70,7 +70,7 @@ enum WorkspacePaths {
             switch value {
             case .object(let members):
                 for key in members.keys.sorted() {
-                    let child = JSONPath.render([.key(key)]).replacingOccurrences(of: "$", with: at, options: .anchored)
+                    let child = JSONPath.child(at, key: key)
                     if names.contains(key) { out += strings(members[key]!, at: child) }
                     walk(members[key]!, child)
                 }
