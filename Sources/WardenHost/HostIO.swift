@@ -15,22 +15,6 @@ enum HostIO {
         }
     }
 
-    /// Writes every byte, retrying short writes and `EINTR`; false when the reader is gone.
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += n
-            }
-            return true
-        }
-    }
-
     /// How a process ended.
     struct ExitStatus: CustomStringConvertible {
         var code: Int32?

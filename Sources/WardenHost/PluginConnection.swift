@@ -17,7 +17,6 @@ import WardenPosix
 public final class PluginConnection: Sendable {
     public let name: String
     public let pid: pid_t
-    let stdinFD: Int32
     let frameCap: Int
     let logger: Logger
     let onNotification: @Sendable (String, JSONValue?) -> Void
@@ -46,16 +45,8 @@ public final class PluginConnection: Sendable {
         var until: ContinuousClock.Instant
     }
     let state = Mutex(State())
-    /// Lines waiting to be written to the plugin's stdin, with the request each belongs to.
-    struct Outbox {
-        var lines: [(request: Int64?, bytes: [UInt8])] = []
-        /// Whether some task is writing; it writes what others queue meanwhile (see ``send(_:failing:)``).
-        var writing = false
-        var open = true
-        /// Set by ``closeInput()`` while a write is under way: the writer closes stdin when it is done.
-        var closeWhenDone = false
-    }
-    let outbox = Mutex(Outbox())
+    /// The plugin's stdin; each line tagged with the request it carries (nil for notifications and answers).
+    let input: CombiningWriter<Int64?>
 
     /// Limits on what a plugin may write to stderr.
     public static let stderrLineCap = 2048
@@ -69,7 +60,7 @@ public final class PluginConnection: Sendable {
     ) {
         self.name = name
         self.pid = process.pid
-        self.stdinFD = process.stdin
+        self.input = CombiningWriter(fd: process.stdin)
         self.frameCap = frameCap
         self.logger = logger
         self.onNotification = onNotification
@@ -129,13 +120,7 @@ public final class PluginConnection: Sendable {
 
     /// Closes the plugin's stdin: the polite request to stop.
     public func closeInput() {
-        let closeNow = outbox.withLock { o -> Bool in
-            guard o.open else { return false }
-            o.open = false
-            o.closeWhenDone = o.writing
-            return !o.writing
-        }
-        if closeNow { _ = close(stdinFD) }
+        input.close()
     }
 
     /// Stops the plugin: closes stdin, then SIGTERM after `grace`, then SIGKILL after another `grace`.
@@ -231,52 +216,10 @@ public final class PluginConnection: Sendable {
         }
     }
 
-    /// Writes a line to the plugin; when it cannot be written, the request it belongs to (if any) fails.
-    ///
-    /// Whoever finds no write under way writes, and keeps writing what other tasks queue meanwhile in one system
-    /// call per round: concurrent calls to one plugin neither wait on a lock around each write nor make one
-    /// write each.
+    /// Writes a line to the plugin (see ``CombiningWriter``); requests whose lines cannot be written fail.
     func send(_ message: JSONRPCMessage, failing request: Int64?) {
-        let line = message.line
-        let role = outbox.withLock { o -> (write: Bool, closed: Bool) in
-            guard o.open else { return (false, true) }
-            o.lines.append((request, line))
-            if o.writing { return (false, false) }
-            o.writing = true
-            return (true, false)
-        }
-        if role.closed, let request { fail(request, PluginCallError.exited("its input is closed")) }
-        guard role.write else { return }
-        var batch: [(request: Int64?, bytes: [UInt8])] = []
-        var bytes: [UInt8] = []
-        while true {
-            // Takes what is queued; once stdin is closed (by closeInput or a failed write) what is left is dropped.
-            let done = outbox.withLock { o -> (closeFD: Bool, dropped: [Int64?])? in
-                guard o.lines.isEmpty || !o.open else {
-                    swap(&batch, &o.lines)
-                    return nil
-                }
-                o.writing = false
-                defer { o.lines.removeAll() }
-                return (o.closeWhenDone, o.lines.map(\.request))
-            }
-            if let done {
-                for case let request? in done.dropped { fail(request, PluginCallError.exited("its input is closed")) }
-                if done.closeFD { _ = close(stdinFD) }
-                return
-            }
-            bytes.removeAll(keepingCapacity: true)
-            for line in batch { bytes += line.bytes }
-            if !HostIO.writeAll(stdinFD, bytes) {
-                outbox.withLock { o in
-                    if o.open { o.closeWhenDone = true }
-                    o.open = false
-                }
-                for case let request? in batch.map(\.request) {
-                    fail(request, PluginCallError.exited("its input is closed"))
-                }
-            }
-            batch.removeAll(keepingCapacity: true)
+        for case let lost? in input.send(message.line, tag: request) {
+            fail(lost, PluginCallError.exited("its input is closed"))
         }
     }
 

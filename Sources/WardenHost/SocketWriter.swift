@@ -1,4 +1,5 @@
 import Synchronization
+import WardenPosix
 
 #if canImport(Glibc)
     import Glibc
@@ -20,7 +21,8 @@ final class SocketWriter: Sendable {
     func send(_ line: [UInt8]) {
         state.withLock { s in
             guard !s.closed else { return }
-            _ = HostIO.writeAll(fd, line)
+            // A client that went away is noticed by the reader; its answers are dropped.
+            try? Syscall.writeAll(fd, line, socket: true)
         }
     }
 
