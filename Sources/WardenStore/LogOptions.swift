@@ -20,6 +20,10 @@ public struct LogOptions: Sendable, Hashable {
     public var checkpointInterval: TimeInterval = 10
     /// The most appends committed in one transaction.
     public var maxBatch: Int = 2048
+    /// How long opening a log waits for another process's writer lock before refusing (seconds; 0 refuses at
+    /// once). The kernel waits a little, so that a command holding the lock for a moment does not stop it from
+    /// starting.
+    public var writerLockWait: TimeInterval = 0
     /// The largest payload accepted (bytes).
     public var maxPayloadBytes: Int = 1 << 20
     /// The origin line of a new log's checkpoints; by default `warden.log/` and 16 random hex digits. Ignored

@@ -55,7 +55,7 @@ public final class SQLiteLogStore: LogStore {
         path: String, signingKey: Ed25519SigningKey, options: LogOptions = LogOptions(),
         clock: any LogClock = SystemLogClock()
     ) throws(LogError) -> SQLiteLogStore {
-        let lock = try WriterLock(databasePath: path)
+        let lock = try WriterLock(databasePath: path, wait: options.writerLockWait)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         let synchronous = options.synchronous.rawValue
@@ -79,7 +79,7 @@ public final class SQLiteLogStore: LogStore {
     ) throws(LogError) -> SQLiteLogStore {
         try open(
             pool: pool, path: path, signingKey: signingKey, options: options, clock: clock,
-            lock: try WriterLock(databasePath: path))
+            lock: try WriterLock(databasePath: path, wait: options.writerLockWait))
     }
 
     static func open(

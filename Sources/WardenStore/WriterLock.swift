@@ -12,17 +12,22 @@ import Synchronization
 final class WriterLock: Sendable {
     private let fd: Mutex<Int32>
 
-    /// Takes the lock for `databasePath` or throws at once (never waits).
-    /// - Throws: ``LogError`` `storage` when another process holds it, or the lock file cannot be opened.
-    init(databasePath: String) throws(LogError) {
+    /// Takes the lock for `databasePath`, waiting up to `wait` seconds while another process holds it.
+    /// - Throws: ``LogError`` `storage` when another process still holds it, or the lock file cannot be opened.
+    init(databasePath: String, wait: Double = 0) throws(LogError) {
         let path = databasePath + ".writer-lock"
         let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw LogError(.storage, "cannot open \(path): \(String(cString: strerror(errno)))")
         }
+        let deadline = Self.now() + wait
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             if errno == EINTR { continue }
             let busy = errno == EWOULDBLOCK
+            if busy && Self.now() < deadline {
+                usleep(10_000)
+                continue
+            }
             let text = String(cString: strerror(errno))
             close(fd)
             throw LogError(
@@ -44,4 +49,10 @@ final class WriterLock: Sendable {
     }
 
     deinit { release() }
+
+    private static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
 }

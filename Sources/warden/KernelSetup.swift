@@ -14,7 +14,11 @@ struct KernelSetup {
     let log: SQLiteLogStore
 
     /// - Throws: ``CLIError`` when a folder cannot be made or the launcher is missing.
-    init(home options: HomeOptions, workspace: String, logToStderr: Bool, createWorkspace: Bool = true) throws {
+    /// `writerLockWait`: how long to wait for the log's writer lock while another process holds it (seconds).
+    init(
+        home options: HomeOptions, workspace: String, logToStderr: Bool, createWorkspace: Bool = true,
+        writerLockWait: TimeInterval = 0
+    ) throws {
         // A plugin that dies while we write to it must not take the kernel with it: EPIPE, not SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
         paths = options.resolved
@@ -61,7 +65,9 @@ struct KernelSetup {
         let confined = ConfinedLauncher(launcherPath: launcherPath, builder: builder, unmetRequirements: unmet)
         // The signed log (and on first start the host key): every call and lifecycle event is recorded.
         do {
-            log = try SQLiteLogStore.open(home: paths.home).store
+            var logOptions = LogOptions()
+            logOptions.writerLockWait = writerLockWait
+            log = try SQLiteLogStore.open(home: paths.home, options: logOptions).store
         } catch {
             throw CLIError("cannot open the log in \(paths.home): \(error)")
         }

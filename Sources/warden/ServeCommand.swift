@@ -42,7 +42,9 @@ struct ServeCommand: AsyncParsableCommand {
         // SIGINT and SIGTERM are caught from the start: one arriving while the plugins start still shuts down cleanly
         // (final checkpoint, plugins stopped) instead of being lost between the default action and the handler.
         let stop = StopSignal()
-        let setup = try KernelSetup(home: home, workspace: workspace, logToStderr: true)
+        // A command that holds the log for a moment (`warden approvals` with no kernel running) does not stop the
+        // kernel from starting: it waits up to 10 s for the lock.
+        let setup = try KernelSetup(home: home, workspace: workspace, logToStderr: true, writerLockWait: 10)
         let kernel = setup.kernel
         let began = ContinuousClock.now
         await setup.recover()

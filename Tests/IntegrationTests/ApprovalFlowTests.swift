@@ -266,15 +266,28 @@ import WardenCore
         let output = Pipe()
         client.standardInput = input
         client.standardOutput = output
-        client.standardError = FileHandle.nullDevice
+        // The client's stderr carries the kernel's (`serve --stdio`) log: a file, attached if the test fails.
+        let log = s.home.root.appendingPathComponent("mcp-kernel.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        client.standardError = try FileHandle(forWritingTo: log)
         try client.run()
+        defer {
+            if client.isRunning { client.terminate() }
+        }
+        func kernelLog() -> String { ((try? String(contentsOf: log, encoding: .utf8)) ?? "").suffix(6000).description }
         let calls: JSONValue = [
             ["shell.run", ["program": "sh", "args": ["job.sh", "0"]]],
             ["shell.run", ["program": "sh", "args": ["job.sh", "1"]], ["warden/idempotency_key": "second"]],
         ]
         input.fileHandleForWriting.write(Data(calls.serialized().utf8))
         try input.fileHandleForWriting.close()
-        let first = try s.pendingID()
+        let first: String
+        do {
+            first = try s.pendingID()
+        } catch {
+            Issue.record("kernel log:\n\(kernelLog())")
+            throw error
+        }
         #expect(try WardenRun.run(["approve", first, "--key", s.key] + s.home.options).status == 0)
         let deadline = Date().addingTimeInterval(30)
         var second = first

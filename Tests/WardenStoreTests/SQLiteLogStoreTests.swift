@@ -122,6 +122,33 @@ import WardenCore
         try await again.close()
     }
 
+    /// A writer that waits for the lock gets it once the holder lets go, and is refused when it does not in time.
+    @Test func aWaitingWriter_getsTheLockWhenTheHolderCloses() async throws {
+        let folder = try TemporaryFolder()
+        let key = Ed25519SigningKey.generate()
+        let path = folder.file("log.db")
+        let first = try SQLiteLogStore.open(path: path, signingKey: key, options: LogFixture.options())
+        var impatient = LogFixture.options()
+        impatient.writerLockWait = 0.2
+        let start = ContinuousClock.now
+        let refused = #expect(throws: LogError.self) {
+            try SQLiteLogStore.open(path: path, signingKey: key, options: impatient)
+        }
+        #expect(refused?.message.contains("another Warden process is writing the log") == true)
+        #expect(ContinuousClock.now - start >= .milliseconds(200))
+
+        var patient = LogFixture.options()
+        patient.writerLockWait = 60
+        let second = Task.detached { try SQLiteLogStore.open(path: path, signingKey: key, options: patient) }
+        try await Task.sleep(for: .milliseconds(300))
+        _ = try await first.append(LogFixture.invocation(0))
+        try await first.close()
+        let opened = try await second.value
+        let receipt = try await opened.append(LogFixture.invocation(1))
+        #expect(receipt.seq == 1)
+        try await opened.close()
+    }
+
     @Test func invalidPayloads_areRefused_andNothingIsAppended() async throws {
         let folder = try TemporaryFolder()
         var options = LogFixture.options()
