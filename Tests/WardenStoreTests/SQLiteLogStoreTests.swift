@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 import WardenCore
 
@@ -139,14 +140,28 @@ import WardenCore
 
         var patient = LogFixture.options()
         patient.writerLockWait = 60
-        let second = Task.detached { try SQLiteLogStore.open(path: path, signingKey: key, options: patient) }
+        // The waiting open blocks its thread: a thread of its own, not one of the few the whole suite's tasks share.
+        let second = Mutex<Result<SQLiteLogStore, any Error>?>(nil)
+        let thread = Thread { [patient] in
+            let result = Result { try SQLiteLogStore.open(path: path, signingKey: key, options: patient) }
+            second.withLock { $0 = result }
+        }
+        thread.start()
         try await Task.sleep(for: .milliseconds(300))
         _ = try await first.append(LogFixture.invocation(0))
         try await first.close()
-        let opened = try await second.value
-        let receipt = try await opened.append(LogFixture.invocation(1))
+        var opened: SQLiteLogStore?
+        for _ in 0..<6000 where opened == nil {
+            if let result = second.withLock({ $0 }) {
+                opened = try result.get()
+            } else {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        let reopened = try #require(opened)
+        let receipt = try await reopened.append(LogFixture.invocation(1))
         #expect(receipt.seq == 1)
-        try await opened.close()
+        try await reopened.close()
     }
 
     @Test func invalidPayloads_areRefused_andNothingIsAppended() async throws {
