@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import WardenPosix
 
@@ -10,7 +11,9 @@ import WardenPosix
         #expect(pipe(&fds) == 0)
         let writer = CombiningWriter<Int>(fd: fds[1])
         let reader = fds[0]
-        let received = Task.detached { () -> [UInt8] in
+        // The reader blocks in read(): a thread of its own, not one of the suite's shared task threads.
+        let received = Mutex<[UInt8]?>(nil)
+        Thread {
             var all: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 65536)
             while true {
@@ -19,8 +22,8 @@ import WardenPosix
                 all += chunk[0..<n]
             }
             close(reader)
-            return all
-        }
+            received.withLock { $0 = all }
+        }.start()
         let senders = 16
         let perSender = 500
         await withTaskGroup(of: [Int].self) { group in
@@ -38,7 +41,12 @@ import WardenPosix
         }
         #expect(writer.isIdle)
         writer.close()
-        let lines = String(decoding: await received.value, as: UTF8.self).split(separator: "\n")
+        var bytes: [UInt8]?
+        for _ in 0..<6000 where bytes == nil {
+            bytes = received.withLock { $0 }
+            if bytes == nil { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        let lines = String(decoding: try #require(bytes), as: UTF8.self).split(separator: "\n")
         #expect(lines.count == senders * perSender)
         #expect(Set(lines).count == senders * perSender)
         for line in lines {
