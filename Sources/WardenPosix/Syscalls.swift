@@ -146,7 +146,8 @@ public enum Syscall {
         }
     }
 
-    static func now() -> Double {
+    /// Seconds on the monotonic clock.
+    public static func now() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9

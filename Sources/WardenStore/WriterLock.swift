@@ -20,11 +20,11 @@ final class WriterLock: Sendable {
         guard fd >= 0 else {
             throw LogError(.storage, "cannot open \(path): \(String(cString: strerror(errno)))")
         }
-        let deadline = Self.now() + wait
+        let deadline = ContinuousClock.now + .seconds(wait)
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             if errno == EINTR { continue }
             let busy = errno == EWOULDBLOCK
-            if busy && Self.now() < deadline {
+            if busy && ContinuousClock.now < deadline {
                 usleep(10_000)
                 continue
             }
@@ -50,9 +50,4 @@ final class WriterLock: Sendable {
 
     deinit { release() }
 
-    private static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
 }

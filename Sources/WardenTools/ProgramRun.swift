@@ -90,7 +90,7 @@ struct ProgramRun: Sendable {
         var wasCancelled = false
         var terminatedAt: Double?
         var killed = false
-        let start = Self.now()
+        let start = Syscall.now()
         var exitedAt: Double?
 
         while true {
@@ -105,10 +105,10 @@ struct ProgramRun: Sendable {
                     var raw: Int32 = 0
                     while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
                     status = raw
-                    exitedAt = Self.now()
+                    exitedAt = Syscall.now()
                 }
             }
-            let now = Self.now()
+            let now = Syscall.now()
             if status == nil {
                 let isCancelled = cancelled()
                 if terminatedAt == nil && (now - start > timeout || isCancelled) {
@@ -190,12 +190,6 @@ struct ProgramRun: Sendable {
             throw SpawnError(description: "could not start \(executable): \(String(cString: strerror(result)))")
         }
         return pid
-    }
-
-    private static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }
 

@@ -1,3 +1,5 @@
+import WardenPosix
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -13,20 +15,11 @@ enum StandardStreams {
     static func err(_ text: String, endOnBrokenPipe: Bool = true) { write(text, to: 2, endOnBrokenPipe: endOnBrokenPipe) }
 
     static func write(_ text: String, to fd: Int32, endOnBrokenPipe: Bool = true) {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n >= 0 {
-                offset += n
-                continue
-            }
-            if errno == EINTR { continue }
-            if errno == EPIPE && endOnBrokenPipe {
-                signal(SIGPIPE, SIG_DFL)
-                raise(SIGPIPE)
-            }
-            return
-        }
+        do {
+            try Syscall.writeAll(fd, Array(text.utf8))
+        } catch where error.errno == EPIPE && endOnBrokenPipe {
+            signal(SIGPIPE, SIG_DFL)
+            raise(SIGPIPE)
+        } catch {}  // nowhere left to say anything
     }
 }
