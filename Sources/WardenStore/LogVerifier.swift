@@ -126,6 +126,10 @@ public struct LogVerifier: Sendable {
     }
 
     /// `transform` over `items` on ``parallelism`` threads, in order.
+    ///
+    /// Workers take small runs of indices from a shared counter rather than fixed shares: the chain walk and the
+    /// reader run beside them, so a worker is often descheduled, and with fixed shares the other would then
+    /// finish early and wait at the end of every chunk.
     func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
         let count = items.count
         guard count > 0 else { return [] }
@@ -135,13 +139,15 @@ public struct LogVerifier: Sendable {
         // Each index is written by exactly one worker, and read only after concurrentPerform returns.
         nonisolated(unsafe) let out = results
         let workers = min(parallelism, count)
+        let run = 16
+        let taken = Atomic<Int>(0)
         items.withUnsafeBufferPointer { buffer in
             nonisolated(unsafe) let input = buffer
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var i = worker
-                while i < count {
-                    out[i] = transform(input[i])
-                    i += workers
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while true {
+                    let start = taken.add(run, ordering: .relaxed).oldValue
+                    if start >= count { break }
+                    for i in start..<min(start + run, count) { out[i] = transform(input[i]) }
                 }
             }
         }
