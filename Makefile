@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CONFIG ?= debug
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libseccomp-dev libcap-dev libjansson-dev libsqlite3-dev libpcre2-dev libcurl4-openssl-dev \
+APT_PACKAGES := libseccomp-dev libcap-dev libjansson-dev libsqlite3-dev libpcre2-dev libsodium-dev libcurl4-openssl-dev \
 	python3-venv bubblewrap
 # The bundled plugins all run the one multi-call binary `warden-plugin`, placed in each folder's bin/.
 BUNDLED := files shell http echo policy rules hunter

@@ -1,3 +1,4 @@
+import CSodium
 import Crypto
 
 /// Why key material was refused.
@@ -12,21 +13,24 @@ public struct KeyFormatError: Error, Sendable, Equatable, CustomStringConvertibl
 /// `keyid` is the default keyid securesystemslib computes: the lowercase hex SHA-256 of the canonical JSON
 /// `{"keytype":"ed25519","keyval":{"public":"<hex>"},"scheme":"ed25519"}`, so that envelopes signed here
 /// verify with `securesystemslib.dsse.Envelope.verify` given the same key.
+///
+/// Signatures are checked with libsodium, not with swift-crypto, which signs: what Warden writes is read back by a
+/// second implementation, libsodium's checks are the stricter ones (it refuses non-canonical and small-order keys
+/// and `R` values as well as a non-canonical `S`), and it is the faster of the two here, which is what bounds
+/// `warden audit verify`.
 public struct Ed25519PublicKey: Sendable, Hashable, CustomStringConvertible {
     /// The 32 bytes of the key (RFC 8032 encoding).
     public let rawRepresentation: [UInt8]
     /// The securesystemslib default keyid (64 hex characters).
     public let keyid: String
-    private let key: Curve25519.Signing.PublicKey
 
     /// A key from its 32 raw bytes.
-    /// - Throws: ``KeyFormatError`` when there are not 32 bytes or they are not a valid point encoding.
+    /// - Throws: ``KeyFormatError`` when there are not 32 bytes or they are not the canonical encoding of a point of
+    ///   the prime-order group (no key an Ed25519 implementation generates is anything else).
     public init(rawRepresentation bytes: [UInt8]) throws(KeyFormatError) {
         guard bytes.count == 32 else { throw KeyFormatError("an Ed25519 public key has 32 bytes, not \(bytes.count)") }
-        do {
-            key = try Curve25519.Signing.PublicKey(rawRepresentation: bytes)
-        } catch {
-            throw KeyFormatError("not an Ed25519 public key")
+        guard Self.sodiumReady, crypto_core_ed25519_is_valid_point(bytes) == 1 else {
+            throw KeyFormatError("not an Ed25519 public key (not a valid point of the curve's prime-order group)")
         }
         rawRepresentation = bytes
         keyid = Self.defaultKeyID(publicHex: HexEncoding.encode(bytes))
@@ -43,10 +47,15 @@ public struct Ed25519PublicKey: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "ed25519:\(keyid.prefix(16))" }
 
-    /// Whether `signature` is a valid Ed25519 signature of `message` by this key.
+    /// Whether `signature` is a valid Ed25519 signature of `message` by this key. When libsodium could not be
+    /// initialised nothing verifies.
     public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
-        signature.count == 64 && key.isValidSignature(signature, for: message)
+        guard signature.count == Int(crypto_sign_BYTES), Self.sodiumReady else { return false }
+        return crypto_sign_verify_detached(signature, message, UInt64(message.count), rawRepresentation) == 0
     }
+
+    /// `sodium_init` once per process (it is idempotent and thread-safe; a global is initialised once).
+    private static let sodiumReady: Bool = sodium_init() >= 0
 
     /// securesystemslib's default keyid for an Ed25519 public key given in hex.
     public static func defaultKeyID(publicHex: String) -> String {
