@@ -78,6 +78,8 @@ public final class Kernel: Sendable {
         var grantProblems: [String] = []
     }
     let registry = Mutex(Registry())
+    /// See ``observeToolList(_:)``.
+    let toolListObservers = Mutex(ToolListObservers())
 
     public init(
         configuration: KernelConfiguration, logger: Logger, audit: (any LogWriting)?,
@@ -118,6 +120,7 @@ public final class Kernel: Sendable {
         let launcher = launcherFactory(grants)
         var toStop: [PluginRunner] = []
         var toStart: [PluginRunner] = []
+        var toolsTouched = false
         registry.withLock { r in
             let grantsChanged = r.grants.byPlugin != grants.byPlugin
             r.grants = grants
@@ -129,16 +132,21 @@ public final class Kernel: Sendable {
                 guard let manifest = plugin.manifest else {
                     r.problems[plugin.name] = plugin
                     report.problems += plugin.issues.map(\.description)
-                    if let old = r.runners.removeValue(forKey: plugin.name) { toStop.append(old) }
+                    if let old = r.runners.removeValue(forKey: plugin.name) {
+                        toStop.append(old)
+                        toolsTouched = toolsTouched || old.manifest.kind == .tool
+                    }
                     continue
                 }
                 if let old = r.runners[plugin.name] {
                     if old.manifest == manifest && !grantsChanged { continue }
                     toStop.append(old)
                     report.changed.append(plugin.name)
+                    toolsTouched = toolsTouched || old.manifest.kind == .tool
                 } else {
                     report.added.append(plugin.name)
                 }
+                toolsTouched = toolsTouched || manifest.kind == .tool
                 let runner = PluginRunner(
                     manifest: manifest, launcher: launcher, logger: logger,
                     events: { [weak self, name = plugin.name] method, params in
@@ -149,11 +157,14 @@ public final class Kernel: Sendable {
                 if manifest.kind != .tool { toStart.append(runner) }
             }
             for name in r.runners.keys where !seen.contains(name) {
-                toStop.append(r.runners.removeValue(forKey: name)!)
+                let old = r.runners.removeValue(forKey: name)!
+                toStop.append(old)
                 report.removed.append(name)
+                toolsTouched = toolsTouched || old.manifest.kind == .tool
             }
         }
         for runner in toStop { await runner.stop() }
+        if toolsTouched { toolListChanged() }
         // Policies, rules and detectors sit on every call's path: start them now rather than on the first call.
         await withTaskGroup(of: Void.self) { group in
             for runner in toStart { group.addTask { _ = try? await runner.ready() } }
@@ -190,7 +201,7 @@ public final class Kernel: Sendable {
     /// unasked is dropped.
     func pluginEvent(plugin: String, _ method: String, _ params: JSONValue) {
         if method == "notifications/tools/list_changed" {
-            Task { await runner(named: plugin)?.refreshTools() }
+            Task { if await runner(named: plugin)?.refreshTools() == true { toolListChanged() } }
             return
         }
         guard method == "notifications/progress", let token = params["progressToken"]?.stringValue,

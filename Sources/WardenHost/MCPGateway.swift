@@ -20,6 +20,9 @@ public final class MCPGateway: Sendable {
     let flight = Mutex(Flight())
     /// One permit per request accepted and not yet answered (running or queued).
     let places: DispatchSemaphore
+    /// Whether the client has finished initialising (tool-list changes are announced only then), and the
+    /// kernel's id for this gateway's tool-list observation (`nil` once ended).
+    let session = Mutex((initialized: false, observation: UInt64?.none))
 
     /// A request accepted but not started.
     struct Pending: Sendable {
@@ -68,6 +71,23 @@ public final class MCPGateway: Sendable {
         self.send = send
         self.maxRunning = max(1, maxRunning)
         self.places = DispatchSemaphore(value: max(1, maxRunning) + max(0, maxQueued))
+        let observation = kernel.observeToolList { [weak self] in self?.announceToolListChange() }
+        session.withLock { $0.observation = observation }
+    }
+
+    deinit { end() }
+
+    /// Stops announcing tool-list changes (the client is gone).
+    public func end() {
+        if let id = session.withLock({ s in defer { s.observation = nil }; return s.observation }) {
+            kernel.stopObservingToolList(id)
+        }
+    }
+
+    /// Tells the client to list the tools again, once it has initialised (MCP's `listChanged` capability).
+    func announceToolListChange() {
+        guard session.withLock({ $0.initialized && $0.observation != nil }) else { return }
+        send(JSONRPCMessage.notification(method: "notifications/tools/list_changed", params: nil).line)
     }
 
     /// `_meta` keys a client may set on `tools/call`.
@@ -89,6 +109,11 @@ public final class MCPGateway: Sendable {
         }
         switch message {
         case .request(let id, let method, let params):
+            // A 2026-07-28 client has no initialisation handshake: its first request other than discovery starts
+            // the session.
+            if method != "server/discover" && MCPProtocol.requestedVersion(params) == MCPProtocol.modern {
+                session.withLock { $0.initialized = true }
+            }
             places.wait()
             let accepted = flight.withLock { flight -> Bool in
                 // An id still in flight would make the two answers indistinguishable.
@@ -108,6 +133,7 @@ public final class MCPGateway: Sendable {
                     code: JSONRPCError.invalidRequest, message: "request id \(id) is already in flight")))
             }
         case .notification(let method, let params):
+            if method == "notifications/initialized" { session.withLock { $0.initialized = true } }
             if method == "notifications/cancelled", let raw = params?["requestId"] {
                 let id: JSONRPCID? = raw.intValue.map { .int($0) } ?? raw.stringValue.map { .string($0) }
                 if let id {
@@ -164,7 +190,7 @@ public final class MCPGateway: Sendable {
     }
 
     var serverInfo: JSONValue { ["name": "warden", "version": "0.1.0"] }
-    var capabilities: JSONValue { ["tools": ["listChanged": false]] }
+    var capabilities: JSONValue { ["tools": ["listChanged": true]] }
     static let instructions =
         "Warden runs each tool confined and checks every call against policies; refused calls explain why."
 

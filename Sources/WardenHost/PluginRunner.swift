@@ -175,21 +175,24 @@ public actor PluginRunner {
     /// removed, and redefined (their definition's digest differs). A plugin that is not ready, or whose new list
     /// cannot be fetched, keeps the list it had. Announcements made while a fetch runs make one more fetch, not one
     /// each: a plugin cannot flood itself with its own requests.
-    func refreshTools() async {
+    /// - Returns: whether the list changed (`false` also when the fetch already running will report it).
+    func refreshTools() async -> Bool {
         guard !refreshing else {
             refreshAgain = true
-            return
+            return false
         }
         refreshing = true
         defer { refreshing = false }
+        var changed = false
         repeat {
             refreshAgain = false
-            await refreshToolsOnce()
+            changed = await refreshToolsOnce() || changed
         } while refreshAgain
+        return changed
     }
 
-    private func refreshToolsOnce() async {
-        guard manifest.kind == .tool, lifecycle.state == .ready, let client else { return }
+    private func refreshToolsOnce() async -> Bool {
+        guard manifest.kind == .tool, lifecycle.state == .ready, let client else { return false }
         let fresh: [JSONValue]
         do {
             fresh = try await client.listTools()
@@ -197,7 +200,7 @@ public actor PluginRunner {
             logger.warning(
                 "plugin announced new tools but they could not be listed",
                 metadata: ["plugin.name": "\(manifest.name)", "error": "\(error)"])
-            return
+            return false
         }
         func digests(_ list: [JSONValue]) -> [String: String] {
             Dictionary(
@@ -210,12 +213,13 @@ public actor PluginRunner {
         let removed = before.keys.filter { after[$0] == nil }.sorted()
         let redefined = after.keys.filter { before[$0] != nil && before[$0] != after[$0] }.sorted()
         tools = fresh
-        guard !(added.isEmpty && removed.isEmpty && redefined.isEmpty) else { return }
+        guard !(added.isEmpty && removed.isEmpty && redefined.isEmpty) else { return false }
         var parts: [String] = []
         if !added.isEmpty { parts.append("added " + added.joined(separator: ", ")) }
         if !removed.isEmpty { parts.append("removed " + removed.joined(separator: ", ")) }
         if !redefined.isEmpty { parts.append("redefined " + redefined.joined(separator: ", ")) }
         record(.toolsChanged, reason: parts.joined(separator: "; "))
+        return true
     }
 
     func makeConnection(_ launched: LaunchedPlugin) -> PluginConnection {

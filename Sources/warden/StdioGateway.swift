@@ -46,5 +46,6 @@ struct StdioGateway {
             }
         }
         await gateway.drain()
+        gateway.end()
     }
 }

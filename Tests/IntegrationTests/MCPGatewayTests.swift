@@ -49,6 +49,51 @@ import WardenCore
         #expect((calls[2]["rules"]?.arrayValue ?? []).isEmpty == false)
     }
 
+    /// The gateway says it announces tool-list changes, and does: when a tool plugin announces a new list, when a
+    /// plugin folder is dropped into the plugins folder, and when it is removed.
+    @Test func toolListChanges_areAnnouncedToTheClient() throws {
+        let home = try TestHome(repositoryPlugins: false)
+        defer { home.remove() }
+        try home.addBundled("policy")
+        let script = try String(
+            contentsOf: RepositoryPaths.root.appendingPathComponent("Tests/Fixtures/misbehaving.py"), encoding: .utf8)
+        try home.write("Plugins/grows/misbehaving.py", script)
+        try home.write("Plugins/grows/plugin.json", """
+            {"name": "grows", "version": "1", "kind": "tool", "interpreter": "/usr/bin/python3",
+             "command": ["misbehaving.py", "grows"], "limits": {"timeout_ms": 5000}}
+            """)
+        try home.write("Policies/grants.json", """
+            {"grants": {"policy": {"read": ["policies"]}, "grows": {}, "late": {}}}
+            """)
+        try home.write("Policies/policies/allow.yaml", """
+            version: 1
+            description: Every fixture tool may be called.
+            rules:
+              - id: allow-all
+                description: The fixtures exist to be called.
+                effect: allow
+                match:
+                  tools: ["*"]
+            """)
+        let client = RepositoryPaths.root.appendingPathComponent("Tests/python/list_changed_client.py").path
+        let run = try WardenRun.runProgram(
+            Self.python,
+            [client, home.plugins.path, WardenRun.binary] + home.options
+                + ["--workspace", home.workspace.path, "--watch-interval", "200"],
+            timeout: .seconds(240))
+        #expect(run.status == 0, "\(run.stderr.suffix(3000))")
+        let report = try JSONValue.parse(run.stdout)
+        #expect(report["list_changed"] == true)
+        #expect(report["before"] == ["grows.poke"], "\(run.stdout)")
+        #expect(report["poke"] == "ran poke")
+        #expect(report["announced_after_poke"] == true, "\(run.stdout)")
+        #expect(report["after_poke"] == ["grows.poke", "grows.poke2"], "\(run.stdout)")
+        #expect(report["announced_after_add"] == true, "\(run.stdout)")
+        #expect(report["after_add"] == ["grows.poke", "grows.poke2", "late.poke"], "\(run.stdout)")
+        #expect(report["announced_after_remove"] == true, "\(run.stdout)")
+        #expect(report["after_remove"] == ["grows.poke", "grows.poke2"], "\(run.stdout)")
+    }
+
     /// A tool's progress reaches the client under the client's own token (the plugin saw a token of the kernel's).
     @Test func toolProgress_reachesTheClient() throws {
         let home = try TestHome(repositoryPlugins: true)
