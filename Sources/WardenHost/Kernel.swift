@@ -249,7 +249,10 @@ public final class Kernel: Sendable {
             let m = runner.manifest
             let lifecycle = await runner.lifecycle
             var issues = grantProblems
-            if let e = lifecycle.lastError, lifecycle.state != .ready { issues.append(e) }
+            if let e = lifecycle.lastError, lifecycle.state != .ready {
+                issues.append(e)
+                issues += await runner.lastStderr.map { "its stderr: \($0)" }
+            }
             out.append(PluginStatus(
                 name: m.name, kind: m.kind.rawValue, version: m.version, state: lifecycle.word,
                 tools: await runner.tools.compactMap { $0["name"]?.stringValue.map { "\(m.name).\($0)" } },

@@ -20,7 +20,8 @@ public final class PluginConnection: Sendable {
     let frameCap: Int
     let logger: Logger
     let onNotification: @Sendable (String, JSONValue?) -> Void
-    let onExit: @Sendable (String) -> Void
+    /// Called once the process has exited: why, and its last lines on stderr.
+    let onExit: @Sendable (String, [String]) -> Void
 
     struct State {
         var nextID: Int64 = 1
@@ -51,12 +52,19 @@ public final class PluginConnection: Sendable {
     /// Limits on what a plugin may write to stderr.
     public static let stderrLineCap = 2048
     public static let stderrByteBudget = 1 << 20
+    /// The last lines on stderr, kept so that the operator sees why a plugin that exited did so (`warden plugins
+    /// check`), not only "exited with status 1". Never shown to callers: a traceback may hold what they must not see.
+    let stderrTail = Mutex<[String]>([])
+    static let stderrTailLines = 5
+    static let stderrTailLineCap = 300
+    /// Signalled when stderr reaches its end, so that the exit waits (briefly) for the last lines.
+    let stderrDone = DispatchSemaphore(value: 0)
 
     /// Takes ownership of `process`'s descriptors and starts the reader threads.
     public init(
         name: String, process: ConfinedProcess, frameCap: Int, logger: Logger,
         onNotification: @escaping @Sendable (String, JSONValue?) -> Void = { _, _ in },
-        onExit: @escaping @Sendable (String) -> Void = { _ in }
+        onExit: @escaping @Sendable (String, [String]) -> Void = { _, _ in }
     ) {
         self.name = name
         self.pid = process.pid
@@ -286,7 +294,10 @@ public final class PluginConnection: Sendable {
     }
 
     func readLog(_ fd: Int32) {
-        defer { close(fd) }
+        defer {
+            close(fd)
+            stderrDone.signal()
+        }
         var budget = Self.stderrByteBudget
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 << 10)
@@ -318,6 +329,12 @@ public final class PluginConnection: Sendable {
     func emit(_ bytes: ArraySlice<UInt8>) {
         let text = String(decoding: bytes.prefix(Self.stderrLineCap), as: UTF8.self)
         logger.info("\(text)", metadata: ["plugin.name": "\(name)", "plugin.stream": "stderr"])
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { return }
+        stderrTail.withLock { tail in
+            tail.append(String(trimmed.prefix(Self.stderrTailLineCap)))
+            if tail.count > Self.stderrTailLines { tail.removeFirst(tail.count - Self.stderrTailLines) }
+        }
     }
 
     func reap() {
@@ -328,6 +345,8 @@ public final class PluginConnection: Sendable {
         }
         failAll(PluginCallError.exited(reason))
         closeInput()
-        onExit(reason)
+        // The last lines may still be in the pipe; a process the plugin left behind may hold it open: wait a little.
+        _ = stderrDone.wait(timeout: .now() + .milliseconds(200))
+        onExit(reason, stderrTail.withLock { $0 })
     }
 }

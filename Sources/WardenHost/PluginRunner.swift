@@ -32,6 +32,8 @@ public actor PluginRunner {
     var refreshing = false
     var refreshAgain = false
     public private(set) var launched: LaunchedPlugin?
+    /// The last lines the plugin wrote to stderr before it last exited (for the operator; see `PluginConnection`).
+    public private(set) var lastStderr: [String] = []
     var waiters: [CheckedContinuation<Void, Never>] = []
     /// Era learned from the first handshake; later restarts skip the probe when it was legacy.
     var knownLegacy = false
@@ -230,13 +232,14 @@ public actor PluginRunner {
             onNotification: { method, params in
                 events(method, params ?? .null)
             },
-            onExit: { [weak self] reason in
-                Task { await self?.exited(pid: launched.process.pid, reason: reason) }
+            onExit: { [weak self] reason, stderrTail in
+                Task { await self?.exited(pid: launched.process.pid, reason: reason, stderrTail: stderrTail) }
             })
     }
 
-    func exited(pid: pid_t, reason: String) async {
+    func exited(pid: pid_t, reason: String, stderrTail: [String] = []) async {
         guard launched?.process.pid == pid else { return }
+        lastStderr = stderrTail
         switch lifecycle.state {
         case .ready, .starting:
             client = nil
