@@ -50,12 +50,35 @@ public struct PluginManifest: Sendable, Hashable {
     static let keys = ["name", "version", "kind", "description", "command", "interpreter", "capabilities", "limits", "tools"]
     static let riskLevels = ["low", "medium", "high", "critical"]
 
-    /// The argv the launcher executes: interpreter and command, with relative paths made absolute in the folder.
-    public var argv: [String] {
+    /// The argv the launcher executes: interpreter and command, with relative paths made absolute in the folder and
+    /// ``workspacePlaceholder`` replaced by the workspace folder.
+    public func argv(workspace: String) -> [String] {
+        let arguments = command.map { $0.replacingOccurrences(of: Self.workspacePlaceholder, with: workspace) }
         if let interpreter {
-            return [absolute(interpreter)] + command
+            return [absolute(interpreter)] + arguments
         }
-        return [absolute(command[0])] + command.dropFirst()
+        return [absolute(command[0])] + arguments.dropFirst()
+    }
+
+    /// Written in `command`, stands for the workspace folder (many MCP servers take the folder they serve as an
+    /// argument). Only a plugin that asks for the workspace may use it.
+    public static let workspacePlaceholder = "${workspace}"
+
+    /// The `${name}` placeholders in `argument`.
+    static func placeholders(in argument: String) -> [String] {
+        var found: [String] = []
+        var rest = argument[...]
+        while let open = rest.range(of: "${") {
+            rest = rest[open.upperBound...]
+            guard let close = rest.firstIndex(of: "}") else { break }
+            let name = rest[..<close].unicodeScalars
+            func word(_ c: Unicode.Scalar) -> Bool { c == "_" || ("a"..."z").contains(c) || ("A"..."Z").contains(c) }
+            if let first = name.first, word(first), name.allSatisfy({ word($0) || ("0"..."9").contains($0) }) {
+                found.append("${\(String(name))}")
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return found
     }
 
     /// The file whose digest is recorded as the plugin's binary: the interpreter or the command's executable.
@@ -130,6 +153,22 @@ public struct PluginManifest: Sendable, Hashable {
         var capabilities = Capabilities()
         if let c = r.object(o, "capabilities", at: "$") {
             capabilities = Capabilities.read(c, at: "$.capabilities", reader: &r)
+        }
+        for (i, argument) in command.enumerated() {
+            for placeholder in placeholders(in: argument) {
+                if placeholder != workspacePlaceholder {
+                    r.fail(
+                        "$.command[\(i)]",
+                        "unknown placeholder \"\(placeholder)\"; the only one is \"\(workspacePlaceholder)\"")
+                } else if i == 0 && interpreter == nil {
+                    r.fail("$.command[0]", "the program to run cannot be \"\(workspacePlaceholder)\"")
+                } else if !(capabilities.read + capabilities.write).contains("workspace") {
+                    r.fail(
+                        "$.command[\(i)]",
+                        "\"\(workspacePlaceholder)\" is used but the plugin does not ask for the workspace "
+                            + "(add \"workspace\" to capabilities.read or capabilities.write)")
+                }
+            }
         }
         var limits = PluginLimits()
         if let l = r.object(o, "limits", at: "$") {

@@ -98,6 +98,48 @@ import WardenCore
         #expect(problems.contains("network outbound (granted: none)"), "\(problems)")
     }
 
+    /// A plugin that exits at start says why on stderr; `plugins check` shows the operator those last lines.
+    @Test func aPluginThatExitsAtStart_showsItsLastStderrLines() throws {
+        let home = try fixture()
+        defer { home.remove() }
+        try home.write("Plugins/quits/quits.py", """
+            import sys
+            sys.stderr.write("starting\\n")
+            sys.stderr.write("ERROR: the folder to serve does not exist\\n")
+            sys.exit(1)
+            """)
+        try home.write("Plugins/quits/plugin.json", """
+            {"name": "quits", "version": "1", "kind": "tool", "interpreter": "/usr/bin/python3", "command": ["quits.py"]}
+            """)
+        let check = try WardenRun.run(["plugins", "check", "quits", "--json", "--workspace", home.workspace.path] + home.options)
+        #expect(check.status == 1)
+        let problems = try check.json().arrayValue?.first?["problems"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(problems.contains("its stderr: ERROR: the folder to serve does not exist"), "\(problems)")
+        #expect(problems.contains("its stderr: starting"), "\(problems)")
+    }
+
+    /// `${workspace}` in a manifest's command reaches the confined program as the workspace folder.
+    @Test func workspacePlaceholder_reachesTheProgram() throws {
+        let home = try fixture()
+        defer { home.remove() }
+        try home.write("Policies/grants.json", """
+            {"grants": {"echo": {}, "policy": {"read": ["policies"]}, "argv": {"read": ["workspace"]}}}
+            """)
+        try home.write("Plugins/argv/argv.py", """
+            import os, sys
+            sys.stderr.write("argument: %s, readable: %s\\n" % (sys.argv[1], os.path.isdir(sys.argv[1])))
+            sys.exit(1)
+            """)
+        try home.write("Plugins/argv/plugin.json", """
+            {"name": "argv", "version": "1", "kind": "tool", "interpreter": "/usr/bin/python3",
+             "command": ["argv.py", "${workspace}"], "capabilities": {"read": ["workspace"]}}
+            """)
+        let check = try WardenRun.run(["plugins", "check", "argv", "--json", "--workspace", home.workspace.path] + home.options)
+        let problems = try check.json().arrayValue?.first?["problems"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let workspace = home.workspace.resolvingSymlinksInPath().path
+        #expect(problems.contains("its stderr: argument: \(workspace), readable: True"), "\(problems)")
+    }
+
     @Test func malformedManifest_isReportedWithFileAndLine_andOthersStillRun() throws {
         let home = try fixture()
         defer { home.remove() }

@@ -21,7 +21,7 @@ import WardenCore
              "capabilities": {"read": ["workspace"], "network": "loopback", "env": ["TZ"]},
              "limits": {"memory_mb": 256, "timeout_ms": 1000}, "tools": {"t": {"risk": "high"}}}
             """)
-        #expect(m.argv == ["/p/demo/bin/demo", "--x"])
+        #expect(m.argv(workspace: "/w") == ["/p/demo/bin/demo", "--x"])
         #expect(m.capabilities.network == .loopback)
         #expect(m.limits.memoryMB == 256)
         #expect(m.tools["t"]?.risk == "high")
@@ -54,7 +54,33 @@ import WardenCore
 
     @Test func commandWithExplicitInterpreter_isAccepted() throws {
         let m = try parse(#"{"name": "demo", "version": "1", "kind": "tool", "interpreter": "/usr/bin/python3", "command": ["-m", "x"]}"#)
-        #expect(m.argv == ["/usr/bin/python3", "-m", "x"])
+        #expect(m.argv(workspace: "/w") == ["/usr/bin/python3", "-m", "x"])
+    }
+
+    /// Many MCP servers take the folder they serve as an argument: `${workspace}` in `command` is the workspace.
+    @Test func workspacePlaceholder_becomesTheWorkspaceFolder() throws {
+        let m = try parse("""
+            {"name": "demo", "version": "1", "kind": "tool", "interpreter": ".venv/bin/python",
+             "command": ["-m", "server", "--repository", "${workspace}", "--root=${workspace}/sub", "$HOME", "${"],
+             "capabilities": {"read": ["workspace"]}}
+            """)
+        #expect(
+            m.argv(workspace: "/srv/ws")
+                == ["/p/demo/.venv/bin/python", "-m", "server", "--repository", "/srv/ws", "--root=/srv/ws/sub", "$HOME", "${"])
+    }
+
+    @Test(arguments: [
+        (#""command": ["x", "${workspace}"]"#, 2, "\"${workspace}\" is used but the plugin does not ask for the workspace"),
+        (#""command": ["x", "${workdir}"], "capabilities": {"read": ["workspace"]}"#, 2,
+         "unknown placeholder \"${workdir}\"; the only one is \"${workspace}\""),
+        (#""command": ["${workspace}"], "capabilities": {"write": ["workspace"]}"#, 2,
+         "the program to run cannot be \"${workspace}\""),
+    ])
+    func misusedPlaceholder_isRefusedWithItsLine(_ fragment: String, _ line: Int, _ message: String) {
+        let found = issues("{\"name\": \"demo\", \"version\": \"1\", \"kind\": \"tool\",\n\(fragment)}")
+        #expect(found.count == 1, "\(found)")
+        #expect(found.first?.line == line)
+        #expect(found.first?.message.hasPrefix(message) == true, "\(found)")
     }
 
     @Test(arguments: [
