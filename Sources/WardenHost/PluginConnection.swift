@@ -59,6 +59,8 @@ public final class PluginConnection: Sendable {
     static let stderrTailLineCap = 300
     /// Signalled when stderr reaches its end, so that the exit waits (briefly) for the last lines.
     let stderrDone = DispatchSemaphore(value: 0)
+    /// The last lines the plugin wrote to stderr so far (all of them once it has exited).
+    var lastStderrLines: [String] { stderrTail.withLock { $0 } }
 
     /// Takes ownership of `process`'s descriptors and starts the reader threads.
     public init(
@@ -339,14 +341,15 @@ public final class PluginConnection: Sendable {
 
     func reap() {
         let status = HostIO.waitExit(pid)
+        // The last lines may still be in the pipe (a process the plugin left behind may hold it open: wait a
+        // little). Pending calls fail only after, so whoever looks at the tail after a failed call sees them.
+        _ = stderrDone.wait(timeout: .now() + .milliseconds(200))
         let reason = state.withLock { s in
             if s.closedReason == nil { s.closedReason = status.description }
             return s.closedReason!
         }
         failAll(PluginCallError.exited(reason))
         closeInput()
-        // The last lines may still be in the pipe; a process the plugin left behind may hold it open: wait a little.
-        _ = stderrDone.wait(timeout: .now() + .milliseconds(200))
-        onExit(reason, stderrTail.withLock { $0 })
+        onExit(reason, lastStderrLines)
     }
 }

@@ -169,6 +169,7 @@ public actor PluginRunner {
             return client
         } catch {
             await connection.shutdown(grace: .milliseconds(100))
+            lastStderr = connection.lastStderrLines
             throw error
         }
     }

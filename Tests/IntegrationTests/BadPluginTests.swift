@@ -24,16 +24,7 @@ import WardenCore
             grants[mode] = spawn ? ["spawn": true] : [:]
         }
         try home.write("Policies/grants.json", JSONValue.object(["grants": .object(grants)]).prettyPrinted())
-        try home.write("Policies/policies/allow.yaml", """
-            version: 1
-            description: Every fixture tool may be called.
-            rules:
-              - id: allow-all
-                description: The fixtures exist to be called.
-                effect: allow
-                match:
-                  tools: ["*"]
-            """)
+        try home.allowEveryTool()
         return home
     }
 

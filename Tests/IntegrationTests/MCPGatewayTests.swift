@@ -65,16 +65,7 @@ import WardenCore
         try home.write("Policies/grants.json", """
             {"grants": {"policy": {"read": ["policies"]}, "grows": {}, "late": {}}}
             """)
-        try home.write("Policies/policies/allow.yaml", """
-            version: 1
-            description: Every fixture tool may be called.
-            rules:
-              - id: allow-all
-                description: The fixtures exist to be called.
-                effect: allow
-                match:
-                  tools: ["*"]
-            """)
+        try home.allowEveryTool()
         let client = RepositoryPaths.root.appendingPathComponent("Tests/python/list_changed_client.py").path
         let run = try WardenRun.runProgram(
             Self.python,

@@ -122,5 +122,19 @@ struct TestHome {
         try Data(text.utf8).write(to: url)
     }
 
+    /// A policy that lets every tool be called: for fixtures whose point is the plugin, not the policy.
+    func allowEveryTool() throws {
+        try write("Policies/policies/allow.yaml", """
+            version: 1
+            description: Every fixture tool may be called.
+            rules:
+              - id: allow-all
+                description: The fixtures exist to be called.
+                effect: allow
+                match:
+                  tools: ["*"]
+            """)
+    }
+
     func remove() { try? FileManager.default.removeItem(at: root) }
 }
