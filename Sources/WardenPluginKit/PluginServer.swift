@@ -154,10 +154,12 @@ public final class PluginServer: Sendable {
             let arguments = params?["arguments"] ?? [:]
             guard case .object = arguments else { throw PluginMethodError(message: "\"arguments\" must be an object") }
             let context = ToolContext(progressToken: params?["_meta"]?["progressToken"], send: { [self] in send($0) })
+            // Whatever goes wrong inside the tool, bad arguments included, is a tool error the model sees and can
+            // correct (MCP 2025-11-25, SEP-1303); JSON-RPC errors are kept for the request itself (above).
             do {
                 return try await tool.run(arguments, context).json
             } catch let error as PluginMethodError {
-                throw error
+                return ToolResult.text(error.message, isError: true).json
             } catch is CancellationError {
                 throw CancellationError()
             } catch {

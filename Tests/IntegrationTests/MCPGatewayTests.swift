@@ -30,6 +30,7 @@ import WardenCore
             ["files.read", ["path": "notes.txt"]],
             ["time.get_current_time", ["timezone": "UTC"]],
             ["shell.run", ["program": "rm", "args": ["-rf", "/"]]],
+            ["files.read", ["path": "missing.txt"]],
         ])
         #expect(report["server"] == "warden")
         let tools = report["tools"]?.arrayValue?.compactMap(\.stringValue) ?? []
@@ -37,7 +38,7 @@ import WardenCore
             #expect(tools.contains(expected), "\(expected) missing from \(tools)")
         }
         let calls = report["calls"]?.arrayValue ?? []
-        #expect(calls.count == 3)
+        #expect(calls.count == 4)
         #expect(calls[0]["is_error"] == false)
         #expect(calls[0]["text"]?.stringValue?.contains("hello from the workspace") == true)
         #expect(calls[0]["envelope_seq"]?.intValue != nil)
@@ -47,6 +48,10 @@ import WardenCore
         #expect(calls[2]["status"] == "refused")
         #expect(calls[2]["text"]?.stringValue?.hasPrefix("refused:") == true)
         #expect((calls[2]["rules"]?.arrayValue ?? []).isEmpty == false)
+        // A bad argument is a tool error the model can read and correct (MCP 2025-11-25), not a JSON-RPC error.
+        #expect(calls[3]["is_error"] == true, "\(calls[3])")
+        #expect(calls[3]["status"] == "tool_error", "\(calls[3])")
+        #expect(calls[3]["text"] == "missing.txt does not exist", "\(calls[3])")
     }
 
     /// The gateway says it announces tool-list changes, and does: when a tool plugin announces a new list, when a
