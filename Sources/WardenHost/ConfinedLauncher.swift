@@ -45,7 +45,9 @@ public final class ConfinedLauncher: Sendable {
             throw PluginRunner.LaunchRefusal("cannot read \(manifest.executable) to record its digest")
         }
         let started = Result { () throws(LaunchError) -> ConfinedProcess in
-            try Launcher.start(launcher: launcherPath, spec: spec, program: manifest.argv(workspace: builder.workspace), filters: filters)
+            try Launcher.start(
+                launcher: launcherPath, spec: spec, program: manifest.argv(workspace: builder.workspace),
+                filters: filters)
         }
         let process: ConfinedProcess
         switch started {

@@ -59,7 +59,7 @@ public final class PluginConnection: Sendable {
     static let stderrTailLineCap = 300
     /// Signalled when stderr reaches its end, so that the exit waits (briefly) for the last lines.
     let stderrDone = DispatchSemaphore(value: 0)
-    /// The last lines the plugin wrote to stderr so far (all of them once it has exited).
+    /// The last lines the plugin wrote to stderr so far (final once it has exited).
     var lastStderrLines: [String] { stderrTail.withLock { $0 } }
 
     /// Takes ownership of `process`'s descriptors and starts the reader threads.
@@ -329,7 +329,7 @@ public final class PluginConnection: Sendable {
     }
 
     func emit(_ bytes: ArraySlice<UInt8>) {
-        let text = String(decoding: bytes.prefix(Self.stderrLineCap), as: UTF8.self)
+        let text = Self.printable(String(decoding: bytes.prefix(Self.stderrLineCap), as: UTF8.self))
         logger.info("\(text)", metadata: ["plugin.name": "\(name)", "plugin.stream": "stderr"])
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { return }
@@ -337,6 +337,24 @@ public final class PluginConnection: Sendable {
             tail.append(String(trimmed.prefix(Self.stderrTailLineCap)))
             if tail.count > Self.stderrTailLines { tail.removeFirst(tail.count - Self.stderrTailLines) }
         }
+    }
+
+    /// `text` with control characters (but tabs) shown as `\u{…}`: a plugin's stderr reaches the operator's
+    /// terminal, where an escape sequence could rewrite what is shown or worse.
+    static func printable(_ text: String) -> String {
+        func control(_ c: Unicode.Scalar) -> Bool {
+            (c.value < 0x20 && c != "\t") || (0x7F...0x9F).contains(c.value)
+        }
+        guard text.unicodeScalars.contains(where: control) else { return text }
+        var out = String.UnicodeScalarView()
+        for c in text.unicodeScalars {
+            if control(c) {
+                out.append(contentsOf: "\\u{\(String(c.value, radix: 16))}".unicodeScalars)
+            } else {
+                out.append(c)
+            }
+        }
+        return String(out)
     }
 
     func reap() {

@@ -117,4 +117,10 @@ import WardenPosix
         #expect(errors.last?.contains("its input is closed") == true, "\(errors)")
         await connection.shutdown(grace: .milliseconds(100))
     }
+
+    /// A plugin's stderr reaches the operator's terminal: escape sequences and other controls are shown, not obeyed.
+    @Test func stderrLines_showControlCharacters_notObeyThem() {
+        #expect(PluginConnection.printable("plain\ttext, ünïcode") == "plain\ttext, ünïcode")
+        #expect(PluginConnection.printable("a\u{1B}[2Jb\rc\u{7F}\u{9B}") == "a\\u{1b}[2Jb\\u{d}c\\u{7f}\\u{9b}")
+    }
 }
