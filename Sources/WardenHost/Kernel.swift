@@ -248,7 +248,7 @@ public final class Kernel: Sendable {
         for runner in runners {
             let m = runner.manifest
             let lifecycle = await runner.lifecycle
-            var issues = grantProblems
+            var issues = grantProblems + (await runner.toolProblems)
             if let e = lifecycle.lastError, lifecycle.state != .ready {
                 issues.append(e)
                 issues += await runner.lastStderr.map { "its stderr: \($0)" }

@@ -115,7 +115,7 @@ public struct MCPClient: Sendable {
 
     /// Every tool the plugin offers, following `nextCursor` pages.
     /// - Throws: ``PluginCallError``, `.protocolViolation` when the answer is not a tools list.
-    public func listTools() async throws(PluginCallError) -> [JSONValue] {
+    public func listTools() async throws(PluginCallError) -> ToolList {
         var tools: [JSONValue] = []
         var cursor: JSONValue?
         for _ in 0..<100 {
@@ -131,7 +131,7 @@ public struct MCPClient: Sendable {
                 }
                 tools.append(tool)
             }
-            guard let next = result["nextCursor"], next != .null else { return tools }
+            guard let next = result["nextCursor"], next != .null else { return ToolList(screening: tools) }
             cursor = next
         }
         throw .protocolViolation("tools/list paged more than 100 times")
@@ -149,5 +149,47 @@ public struct MCPClient: Sendable {
             throw .protocolViolation("tools/call answered without \"content\"")
         }
         return result
+    }
+}
+
+/// A plugin's tools as offered to callers, and the ones withheld with why.
+///
+/// A tool name reaches policies (globs), approvers' screens, logs and the agent: one that could be mistaken for
+/// another is withheld. A name must be 1–128 of `A-Z a-z 0-9 _ - . /` (MCP 2025-11-25's set, plus the `/` of the
+/// SEP it came from, which servers use), so no look-alike letters, spaces or control characters; a name offered
+/// twice is withheld both times, since a call could not say which one it means.
+public struct ToolList: Sendable {
+    public var tools: [JSONValue]
+    /// One line per tool withheld.
+    public var problems: [String]
+
+    init(screening offered: [JSONValue]) {
+        var counts: [String: Int] = [:]
+        for tool in offered { counts[tool["name"]?.stringValue ?? "", default: 0] += 1 }
+        tools = []
+        problems = []
+        var reported: Set<String> = []
+        for tool in offered {
+            let name = tool["name"]?.stringValue ?? ""
+            let shown = PluginConnection.printable(String(name.prefix(140)))
+            if !Self.isValidName(name) {
+                problems.append(
+                    "tool \"\(shown)\" is withheld: a tool name is 1-128 of A-Z a-z 0-9 _ - . /")
+            } else if counts[name, default: 0] > 1 {
+                if reported.insert(name).inserted {
+                    problems.append("tool \"\(shown)\" is withheld: the plugin offers \(counts[name]!) tools of that name")
+                }
+            } else {
+                tools.append(tool)
+            }
+        }
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        (1...128).contains(name.utf8.count)
+            && name.utf8.allSatisfy { c in
+                (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39)
+                    || c == 0x5F || c == 0x2D || c == 0x2E || c == 0x2F
+            }
     }
 }

@@ -34,6 +34,8 @@ public actor PluginRunner {
     public private(set) var launched: LaunchedPlugin?
     /// The last lines the plugin wrote to stderr before it last exited (for the operator; see `PluginConnection`).
     public private(set) var lastStderr: [String] = []
+    /// Why tools of its last list were withheld (see ``ToolList``).
+    public private(set) var toolProblems: [String] = []
     var waiters: [CheckedContinuation<Void, Never>] = []
     /// Era learned from the first handshake; later restarts skip the probe when it was legacy.
     var knownLegacy = false
@@ -164,7 +166,9 @@ public actor PluginRunner {
             }
             knownLegacy = !client.handshake.isModern
             if manifest.kind == .tool {
-                tools = try await client.listTools()
+                let list = try await client.listTools()
+                tools = list.tools
+                withheldTools(list.problems)
             }
             return client
         } catch {
@@ -198,7 +202,9 @@ public actor PluginRunner {
         guard manifest.kind == .tool, lifecycle.state == .ready, let client else { return false }
         let fresh: [JSONValue]
         do {
-            fresh = try await client.listTools()
+            let list = try await client.listTools()
+            fresh = list.tools
+            withheldTools(list.problems)
         } catch {
             logger.warning(
                 "plugin announced new tools but they could not be listed",
@@ -223,6 +229,13 @@ public actor PluginRunner {
         if !redefined.isEmpty { parts.append("redefined " + redefined.joined(separator: ", ")) }
         record(.toolsChanged, reason: parts.joined(separator: "; "))
         return true
+    }
+
+    func withheldTools(_ problems: [String]) {
+        if !problems.isEmpty && problems != toolProblems {
+            for problem in problems { logger.warning("\(problem)", metadata: ["plugin.name": "\(manifest.name)"]) }
+        }
+        toolProblems = problems
     }
 
     func makeConnection(_ launched: LaunchedPlugin) -> PluginConnection {

@@ -5,7 +5,8 @@ offers one tool, `poke`; the misbehaviour happens at startup or when `poke` is c
 policy plugin that exits in the middle of `policy/evaluate`. `callsback` is not a misbehaviour: during `poke`
 it sends the requests an MCP server may send its client (`ping`, `roots/list`, `sampling/createMessage`) and
 answers with what came back, sorted (JSON-RPC answers may arrive in any order). `grows` is not one either: its
-first `poke` adds a tool `poke2` and announces it with `notifications/tools/list_changed`.
+first `poke` adds a tool `poke2` and announces it with `notifications/tools/list_changed`. `badnames` offers,
+beside `poke`, tools whose names are malformed, look-alike, too long or offered twice.
 """
 import json
 import os
@@ -40,6 +41,9 @@ for line in sys.stdin:
         sys.exit(9)
     elif method == "tools/list":
         tools = [{"name": "poke", "description": "misbehave", "inputSchema": {"type": "object"}}]
+        if MODE == "badnames":
+            for name in ["po ke", "r\u0435ad", "dup", "dup", "x" * 129, "bell\u0007", ""]:
+                tools.append({"name": name, "description": "badly named", "inputSchema": {"type": "object"}})
         if grown:
             tools.append({"name": "poke2", "description": "added later", "inputSchema": {"type": "object"}})
         send({"jsonrpc": "2.0", "id": ident, "result": {"tools": tools}})

@@ -13,7 +13,7 @@ import WardenCore
         try home.addBundled("policy")
         let script = try String(contentsOf: RepositoryPaths.root.appendingPathComponent("Tests/Fixtures/misbehaving.py"), encoding: .utf8)
         var grants: [String: JSONValue] = ["echo": [:], "policy": ["read": ["policies"]]]
-        for mode in Self.modes + ["callsback", "grows"] {
+        for mode in Self.modes + ["callsback", "grows", "badnames"] {
             let spawn = mode == "forkexit"
             try home.write("Plugins/\(mode)/misbehaving.py", script)
             try home.write("Plugins/\(mode)/plugin.json", """
@@ -82,6 +82,28 @@ import WardenCore
         let notObject = try WardenRun.run(["call", "echo.echo", "--args", "[1]", "--workspace", home.workspace.path] + home.options)
         #expect(notObject.status == 2)
         #expect(notObject.stderr.contains("must be a JSON object"))
+    }
+
+    /// Tool names reach policies, approvers and agents: a malformed, look-alike, overlong or duplicated one is
+    /// withheld (only `poke` is offered), each with a problem the operator sees; the plugin's other tools still run.
+    @Test func badlyNamedTools_areWithheld_andNamed() throws {
+        let home = try fixture()
+        defer { home.remove() }
+        let check = try WardenRun.run(["plugins", "check", "badnames", "--json", "--workspace", home.workspace.path] + home.options)
+        #expect(check.status == 1, "\(check.stdout) \(check.stderr)")
+        let entry = try #require(try check.json().arrayValue?.first)
+        #expect(entry["state"] == "ready")
+        #expect(entry["tools"] == ["badnames.poke"], "\(entry)")
+        let problems = entry["problems"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(problems.count == 6, "\(problems)")
+        #expect(problems.contains("tool \"po ke\" is withheld: a tool name is 1-128 of A-Z a-z 0-9 _ - . /"))
+        #expect(problems.contains("tool \"r\u{435}ad\" is withheld: a tool name is 1-128 of A-Z a-z 0-9 _ - . /"))
+        #expect(problems.contains("tool \"dup\" is withheld: the plugin offers 2 tools of that name"))
+        #expect(problems.contains("tool \"bell\\u{7}\" is withheld: a tool name is 1-128 of A-Z a-z 0-9 _ - . /"))
+        let call = try WardenRun.run(["call", "badnames.poke", "--json", "--workspace", home.workspace.path] + home.options)
+        #expect(call.status == 0, "\(call.stdout) \(call.stderr)")
+        let dup = try WardenRun.run(["call", "badnames.dup", "--json", "--workspace", home.workspace.path] + home.options)
+        #expect(dup.status == 3, "\(dup.stdout) \(dup.stderr)")
     }
 
     /// MCP lets a server send its client requests. The kernel answers `ping` and refuses the rest (plugins may not
