@@ -44,7 +44,7 @@ struct HuntRuleOptions: ParsableArguments {
 /// Small output helpers shared by the `hunt` subcommands.
 enum HuntOutput {
     static func error(_ message: String) {
-        StandardStreams.err("error: \(message)\n")
+        StandardStreams.err("warden: \(message)\n")
     }
 
     static func json<T: Encodable>(_ value: T) -> String {

@@ -75,7 +75,7 @@ extension PolicyCommand {
                     let data = try Data(contentsOf: URL(fileURLWithPath: schemas))
                     toolSchemas = try PolicyLinter.toolSchemas(from: try JSONValue.parse(data))
                 } catch {
-                    PolicyOutput.error("error: \(schemas): \(error)")
+                    PolicyOutput.error("warden: \(schemas): \(error)")
                     throw ExitCode.badInput
                 }
             }
