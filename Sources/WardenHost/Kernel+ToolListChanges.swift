@@ -4,10 +4,9 @@ import Synchronization
 /// clients as `notifications/tools/list_changed`.
 ///
 /// The list changes when a reload adds, changes or removes a tool plugin (a folder dropped in, edited or
-/// deleted, or a grant changed), and when a tool plugin announces a new list that differs from the one it had.
-/// A crash and restart is not announced: the plugin's tools are missing from the list only while it is down, and
-/// a list that differs after a restart is not compared with the one before (a changed binary is a new digest in the
-/// invocation records, not an announcement).
+/// deleted, or a grant changed), when a tool plugin announces a new list that differs from the one it had, and
+/// when a tool plugin that a listing went without (it was not ready) starts: a listing lists only ready plugins
+/// and waits for slow ones only so long.
 struct ToolListObservers {
     var next: UInt64 = 0
     var observers: [UInt64: @Sendable () -> Void] = [:]

@@ -11,11 +11,17 @@ public struct KernelConfiguration: Sendable {
     public var policiesFolder: String
     public var home: String
     public var workspace: String
-    public init(pluginsFolder: String, policiesFolder: String, home: String, workspace: String) {
+    /// How long tool listings wait, from the first one, for tool plugins still starting (see `Kernel.tools`).
+    public var toolListWait: Duration
+    public init(
+        pluginsFolder: String, policiesFolder: String, home: String, workspace: String,
+        toolListWait: Duration = .seconds(10)
+    ) {
         self.pluginsFolder = pluginsFolder
         self.policiesFolder = policiesFolder
         self.home = home
         self.workspace = workspace
+        self.toolListWait = toolListWait
     }
 }
 
@@ -80,6 +86,10 @@ public final class Kernel: Sendable {
     let registry = Mutex(Registry())
     /// See ``observeToolList(_:)``.
     let toolListObservers = Mutex(ToolListObservers())
+    /// When the first tool listing was asked for (see ``tools(waitingAtMost:)``).
+    let firstListing = Mutex<ContinuousClock.Instant?>(nil)
+    /// Tool plugins a listing went without because they were not ready: their start is a tool-list change.
+    let unlisted = Mutex<Set<String>>([])
 
     public init(
         configuration: KernelConfiguration, logger: Logger, audit: (any LogWriting)?,
@@ -179,8 +189,12 @@ public final class Kernel: Sendable {
 
     /// Lifecycle events go to the log as they happen, in order; a failed append is logged, never fatal to the
     /// plugin. ``shutdown()`` waits for the last one, so the plugins' "stopped" events are in the log before it
-    /// closes.
+    /// closes. A tool plugin's start is also a tool-list change.
     func recordLifecycle(_ record: PluginLifecycleRecord) {
+        // A tool plugin that a listing went without has started: its tools are new to whoever listed.
+        if record.event == .started && record.kind == .tool && unlisted.withLock({ $0.remove(record.plugin) != nil }) {
+            toolListChanged()
+        }
         guard let audit else { return }
         let logger = self.logger
         lifecycleTail.withLock { tail in
@@ -282,16 +296,57 @@ public final class Kernel: Sendable {
         return out
     }
 
-    /// Every tool of every tool plugin, named `PLUGIN.TOOL`, as MCP tool definitions. Starts tool plugins.
-    public func tools() async -> [JSONValue] {
+    /// Every tool of every ready tool plugin, named `PLUGIN.TOOL`, as MCP tool definitions.
+    ///
+    /// Starts the tool plugins that are stopped (not those backing off after a crash, failed or with an open
+    /// circuit: their supervisor decides when they start). Listings wait for plugins still starting only until
+    /// `limit` (by default the configuration's `toolListWait`) after the kernel's first listing: one plugin that hangs in its handshake must not hold every
+    /// client's listing for its whole timeout, again and again. A plugin that becomes ready later is announced to
+    /// the MCP gateways' clients as a tool-list change (see ``recordLifecycle(_:)``).
+    public func tools(waitingAtMost limit: Duration? = nil) async -> [JSONValue] {
+        let limit = limit ?? configuration.toolListWait
         let tools = runners(kind: .tool)
-        await withTaskGroup(of: Void.self) { group in
-            for runner in tools { group.addTask { _ = try? await runner.ready() } }
+        // Marked before looking: a plugin that starts while this listing is made is announced (perhaps once too
+        // often), never missed.
+        unlisted.withLock { $0.formUnion(tools.map(\.manifest.name)) }
+        let deadline = firstListing.withLock { first in
+            if first == nil { first = .now }
+            return first! + limit
+        }
+        var starts: [Task<Void, Never>] = []
+        for runner in tools {
+            switch await runner.lifecycle.state {
+            case .stopped, .starting:
+                // Unstructured: a start goes on when the listing stops waiting (a handshake cut off halfway
+                // would count as a crash).
+                starts.append(Task { _ = try? await runner.ready() })
+            default:
+                break
+            }
+        }
+        if !starts.isEmpty && ContinuousClock.now < deadline {
+            let started = starts
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                let resumed = Mutex(false)
+                let finish: @Sendable () -> Void = {
+                    if resumed.withLock({ let first = !$0; $0 = true; return first }) { done.resume() }
+                }
+                let timer = Task {
+                    try? await Task.sleep(until: deadline)
+                    finish()
+                }
+                Task {
+                    for start in started { await start.value }
+                    timer.cancel()
+                    finish()
+                }
+            }
         }
         var out: [JSONValue] = []
         for runner in tools {
             guard await runner.lifecycle.state == .ready else { continue }
             let name = runner.manifest.name
+            unlisted.withLock { _ = $0.remove(name) }
             for tool in await runner.tools {
                 guard case .object(var o) = tool, let toolName = o["name"]?.stringValue else { continue }
                 o["name"] = .string("\(name).\(toolName)")

@@ -15,9 +15,10 @@ struct KernelSetup {
 
     /// - Throws: ``CLIError`` when a folder cannot be made or the launcher is missing.
     /// `writerLockWait`: how long to wait for the log's writer lock while another process holds it (seconds).
+    /// `toolListWait`: how long tool listings wait for tool plugins still starting (see `Kernel.tools`).
     init(
         home options: HomeOptions, workspace: String, logToStderr: Bool, createWorkspace: Bool = true,
-        writerLockWait: TimeInterval = 0
+        writerLockWait: TimeInterval = 0, toolListWait: Duration = .seconds(10)
     ) throws {
         // A plugin that dies while we write to it must not take the kernel with it: EPIPE, not SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
@@ -83,7 +84,7 @@ struct KernelSetup {
         kernel = Kernel(
             configuration: KernelConfiguration(
                 pluginsFolder: paths.plugins, policiesFolder: paths.policies, home: paths.home,
-                workspace: self.workspace),
+                workspace: self.workspace, toolListWait: toolListWait),
             logger: logger, audit: log, launcherFactory: { confined.launcher(grants: $0) }, approvals: approvals)
     }
 

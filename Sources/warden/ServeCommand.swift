@@ -31,11 +31,19 @@ struct ServeCommand: AsyncParsableCommand {
         valueName: "seconds"))
     var approvalWait: Int = 60
 
+    @Option(help: ArgumentHelp(
+        "How long tool listings wait, from the first, for tool plugins still starting, in seconds; later ones are announced as tool-list changes.",
+        valueName: "seconds"))
+    var toolListWait: Int = 10
+
     func validate() throws {
         guard (0...86400).contains(approvalWait) else {
             throw ValidationError("--approval-wait must be between 0 and 86400 seconds, not \(approvalWait)")
         }
         guard watchInterval >= 0 else { throw ValidationError("--watch-interval must be 0 or more milliseconds") }
+        guard (0...600).contains(toolListWait) else {
+            throw ValidationError("--tool-list-wait must be between 0 and 600 seconds, not \(toolListWait)")
+        }
     }
 
     func run() async throws {
@@ -44,7 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
         let stop = StopSignal()
         // A command that holds the log for a moment (`warden approvals` with no kernel running) does not stop the
         // kernel from starting: it waits up to 10 s for the lock.
-        let setup = try KernelSetup(home: home, workspace: workspace, logToStderr: true, writerLockWait: 10)
+        let setup = try KernelSetup(
+            home: home, workspace: workspace, logToStderr: true, writerLockWait: 10,
+            toolListWait: .seconds(toolListWait))
         let kernel = setup.kernel
         let began = ContinuousClock.now
         await setup.recover()

@@ -90,6 +90,41 @@ import WardenCore
         #expect(report["after_remove"] == ["grows.poke", "grows.poke2"], "\(run.stdout)")
     }
 
+    /// A tool plugin that never answers its handshake (60 s timeout) does not hold the other plugins' listing
+    /// hostage: listings wait for it at most `--tool-list-wait` from the first, and the other tools are callable.
+    /// (Before, every listing waited for its whole handshake: about a minute each.)
+    @Test func aToolPluginThatHangsAtStart_doesNotHoldTheListing() throws {
+        let home = try TestHome(repositoryPlugins: false)
+        defer { home.remove() }
+        try home.addBundled("echo")
+        try home.addBundled("policy")
+        let script = try String(
+            contentsOf: RepositoryPaths.root.appendingPathComponent("Tests/Fixtures/misbehaving.py"), encoding: .utf8)
+        try home.write("Plugins/silent/misbehaving.py", script)
+        try home.write("Plugins/silent/plugin.json", """
+            {"name": "silent", "version": "1", "kind": "tool", "interpreter": "/usr/bin/python3",
+             "command": ["misbehaving.py", "silent"], "limits": {"timeout_ms": 60000}}
+            """)
+        try home.write("Policies/grants.json", """
+            {"grants": {"echo": {}, "policy": {"read": ["policies"]}, "silent": {}}}
+            """)
+        try home.allowEveryTool()
+        let client = RepositoryPaths.root.appendingPathComponent("Tests/python/slow_plugin_client.py").path
+        let run = try WardenRun.runProgram(
+            Self.python,
+            [client, WardenRun.binary] + home.options + ["--workspace", home.workspace.path, "--tool-list-wait", "3"],
+            timeout: .seconds(240))
+        #expect(run.status == 0, "\(run.stderr.suffix(3000))")
+        let report = try JSONValue.parse(run.stdout)
+        let listings = report["listings"]?.arrayValue ?? []
+        #expect(listings.count == 2)
+        for listing in listings {
+            #expect(listing["tools"] == ["echo.echo"], "\(run.stdout)")
+            #expect((listing["seconds"]?.doubleValue ?? 99) < 40, "\(run.stdout)")
+        }
+        #expect(report["call"]?.stringValue?.contains("still here") == true, "\(run.stdout)")
+    }
+
     /// A tool's progress reaches the client under the client's own token (the plugin saw a token of the kernel's).
     @Test func toolProgress_reachesTheClient() throws {
         let home = try TestHome(repositoryPlugins: true)
