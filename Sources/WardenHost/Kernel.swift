@@ -215,7 +215,10 @@ public final class Kernel: Sendable {
     /// unasked is dropped.
     func pluginEvent(plugin: String, _ method: String, _ params: JSONValue) {
         if method == "notifications/tools/list_changed" {
-            Task { if await runner(named: plugin)?.refreshTools() == true { toolListChanged() } }
+            Task { [weak self] in
+                guard let kernel = self else { return }
+                await kernel.runner(named: plugin)?.refreshTools { [weak kernel] in kernel?.toolListChanged() }
+            }
             return
         }
         guard method == "notifications/progress", let token = params["progressToken"]?.stringValue,

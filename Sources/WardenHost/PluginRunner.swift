@@ -31,6 +31,7 @@ public actor PluginRunner {
     /// Whether a tool-list fetch runs, and whether another announcement came meanwhile (see ``refreshTools()``).
     var refreshing = false
     var refreshAgain = false
+    var lastRefresh: ContinuousClock.Instant?
     public private(set) var launched: LaunchedPlugin?
     /// The last lines the plugin wrote to stderr before it last exited (for the operator; see `PluginConnection`).
     public private(set) var lastStderr: [String] = []
@@ -181,22 +182,27 @@ public actor PluginRunner {
     /// Fetches the tool list again after the plugin announced a change, and records what changed: tools added,
     /// removed, and redefined (their definition's digest differs). A plugin that is not ready, or whose new list
     /// cannot be fetched, keeps the list it had. Announcements made while a fetch runs make one more fetch, not one
-    /// each: a plugin cannot flood itself with its own requests.
-    /// - Returns: whether the list changed (`false` also when the fetch already running will report it).
-    func refreshTools() async -> Bool {
+    /// each, and fetches are at least ``refreshInterval`` apart: a plugin announcing without end cannot flood
+    /// itself with requests, the log with records, or the gateways' clients with announcements.
+    /// - Parameter changed: called after each fetch that changed the list.
+    func refreshTools(changed: @Sendable () -> Void = {}) async {
         guard !refreshing else {
             refreshAgain = true
-            return false
+            return
         }
         refreshing = true
         defer { refreshing = false }
-        var changed = false
         repeat {
             refreshAgain = false
-            changed = await refreshToolsOnce() || changed
+            if let last = lastRefresh, ContinuousClock.now < last + Self.refreshInterval {
+                try? await Task.sleep(until: last + Self.refreshInterval)
+            }
+            lastRefresh = .now
+            if await refreshToolsOnce() { changed() }
         } while refreshAgain
-        return changed
     }
+
+    static let refreshInterval: Duration = .seconds(1)
 
     private func refreshToolsOnce() async -> Bool {
         guard manifest.kind == .tool, lifecycle.state == .ready, let client else { return false }

@@ -6,7 +6,8 @@ policy plugin that exits in the middle of `policy/evaluate`. `callsback` is not 
 it sends the requests an MCP server may send its client (`ping`, `roots/list`, `sampling/createMessage`) and
 answers with what came back, sorted (JSON-RPC answers may arrive in any order). `grows` is not one either: its
 first `poke` adds a tool `poke2` and announces it with `notifications/tools/list_changed`. `badnames` offers,
-beside `poke`, tools whose names are malformed, look-alike, too long or offered twice.
+beside `poke`, tools whose names are malformed, look-alike, too long or offered twice. `flaps` changes its
+tool list at every listing, and its `poke` announces a change 100 times over half a second.
 """
 import json
 import os
@@ -40,6 +41,8 @@ for line in sys.stdin:
     elif method == "policy/evaluate" and MODE == "policycrash":
         sys.exit(9)
     elif method == "tools/list":
+        if MODE == "flaps":
+            grown = not grown
         tools = [{"name": "poke", "description": "misbehave", "inputSchema": {"type": "object"}}]
         if MODE == "badnames":
             for name in ["po ke", "r\u0435ad", "dup", "dup", "x" * 129, "bell\u0007", ""]:
@@ -76,6 +79,11 @@ for line in sys.stdin:
                 grown = True
                 send({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"})
             send({"jsonrpc": "2.0", "id": ident, "result": {"content": [{"type": "text", "text": "ran " + name}]}})
+        elif MODE == "flaps":
+            for _ in range(100):
+                send({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"})
+                time.sleep(0.005)
+            send({"jsonrpc": "2.0", "id": ident, "result": {"content": [{"type": "text", "text": "flapped"}]}})
         elif MODE == "callsback":
             for method in ["ping", "roots/list", "sampling/createMessage"]:
                 send({"jsonrpc": "2.0", "id": "back-" + method, "method": method, "params": {}})

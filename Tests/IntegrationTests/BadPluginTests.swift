@@ -13,7 +13,7 @@ import WardenCore
         try home.addBundled("policy")
         let script = try String(contentsOf: RepositoryPaths.root.appendingPathComponent("Tests/Fixtures/misbehaving.py"), encoding: .utf8)
         var grants: [String: JSONValue] = ["echo": [:], "policy": ["read": ["policies"]]]
-        for mode in Self.modes + ["callsback", "grows", "badnames"] {
+        for mode in Self.modes + ["callsback", "grows", "badnames", "flaps"] {
             let spawn = mode == "forkexit"
             try home.write("Plugins/\(mode)/misbehaving.py", script)
             try home.write("Plugins/\(mode)/plugin.json", """
@@ -142,5 +142,24 @@ import WardenCore
         #expect(changes.count == 1, "\(list.stdout.suffix(2000))")
         #expect(changes.first?["reason"]?.stringValue == "added poke2", "\(changes)")
     }
-}
 
+    /// A plugin that announces a new tool list without end is listed again at most once a second: 100
+    /// announcements over half a second make a handful of fetches and `tools_changed` records, not 100.
+    @Test func aFloodOfToolListAnnouncements_isRateLimited() throws {
+        let home = try fixture()
+        defer { home.remove() }
+        let kernel = try KernelProcess(home)
+        defer { kernel.stop() }
+        let began = Date()
+        let poke = try kernel.run(["call", "flaps.poke", "--json"])
+        #expect(poke.status == 0, "\(poke.stdout) \(poke.stderr)")
+        Thread.sleep(forTimeInterval: 1.5)
+        let seconds = Date().timeIntervalSince(began)
+        let list = try kernel.run(["audit", "list", "--json"])
+        let changes = try list.json().arrayValue?.compactMap { $0["payload"] }.filter {
+            $0["event"] == "tools_changed" && $0["plugin"] == "flaps"
+        } ?? []
+        #expect(changes.count >= 1, "\(list.stdout.suffix(2000))")
+        #expect(Double(changes.count) <= seconds + 2, "\(changes.count) records in \(seconds) s")
+    }
+}
