@@ -11,16 +11,10 @@ import WardenCore
         let home = try TestHome(repositoryPlugins: false)
         try home.addBundled("echo")
         try home.addBundled("policy")
-        let script = try String(contentsOf: RepositoryPaths.root.appendingPathComponent("Tests/Fixtures/misbehaving.py"), encoding: .utf8)
         var grants: [String: JSONValue] = ["echo": [:], "policy": ["read": ["policies"]]]
         for mode in Self.modes + ["callsback", "grows", "badnames", "flaps"] {
             let spawn = mode == "forkexit"
-            try home.write("Plugins/\(mode)/misbehaving.py", script)
-            try home.write("Plugins/\(mode)/plugin.json", """
-                {"name": "\(mode)", "version": "1", "kind": "tool", "interpreter": "/usr/bin/python3",
-                 "command": ["misbehaving.py", "\(mode)"], "capabilities": {"spawn": \(spawn)},
-                 "limits": {"timeout_ms": 1500, "frame_kb": 1024}}
-                """)
+            try home.addMisbehaving(mode, timeoutMS: 1500, spawn: spawn, frameKB: 1024)
             grants[mode] = spawn ? ["spawn": true] : [:]
         }
         try home.write("Policies/grants.json", JSONValue.object(["grants": .object(grants)]).prettyPrinted())

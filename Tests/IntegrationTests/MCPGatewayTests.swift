@@ -60,13 +60,7 @@ import WardenCore
         let home = try TestHome(repositoryPlugins: false)
         defer { home.remove() }
         try home.addBundled("policy")
-        let script = try String(
-            contentsOf: RepositoryPaths.root.appendingPathComponent("Tests/Fixtures/misbehaving.py"), encoding: .utf8)
-        try home.write("Plugins/grows/misbehaving.py", script)
-        try home.write("Plugins/grows/plugin.json", """
-            {"name": "grows", "version": "1", "kind": "tool", "interpreter": "/usr/bin/python3",
-             "command": ["misbehaving.py", "grows"], "limits": {"timeout_ms": 5000}}
-            """)
+        try home.addMisbehaving("grows", timeoutMS: 5000)
         try home.write("Policies/grants.json", """
             {"grants": {"policy": {"read": ["policies"]}, "grows": {}, "late": {}}}
             """)
@@ -98,13 +92,7 @@ import WardenCore
         defer { home.remove() }
         try home.addBundled("echo")
         try home.addBundled("policy")
-        let script = try String(
-            contentsOf: RepositoryPaths.root.appendingPathComponent("Tests/Fixtures/misbehaving.py"), encoding: .utf8)
-        try home.write("Plugins/silent/misbehaving.py", script)
-        try home.write("Plugins/silent/plugin.json", """
-            {"name": "silent", "version": "1", "kind": "tool", "interpreter": "/usr/bin/python3",
-             "command": ["misbehaving.py", "silent"], "limits": {"timeout_ms": 60000}}
-            """)
+        try home.addMisbehaving("silent", timeoutMS: 60000)
         try home.write("Policies/grants.json", """
             {"grants": {"echo": {}, "policy": {"read": ["policies"]}, "silent": {}}}
             """)

@@ -122,6 +122,19 @@ struct TestHome {
         try Data(text.utf8).write(to: url)
     }
 
+    /// Adds `Plugins/MODE/`: a tool plugin running `Tests/Fixtures/misbehaving.py` in that mode.
+    func addMisbehaving(_ mode: String, timeoutMS: Int, spawn: Bool = false, frameKB: Int? = nil) throws {
+        let script = try String(
+            contentsOf: RepositoryPaths.root.appendingPathComponent("Tests/Fixtures/misbehaving.py"), encoding: .utf8)
+        try write("Plugins/\(mode)/misbehaving.py", script)
+        let frame = frameKB.map { #", "frame_kb": \#($0)"# } ?? ""
+        try write("Plugins/\(mode)/plugin.json", """
+            {"name": "\(mode)", "version": "1", "kind": "tool", "interpreter": "/usr/bin/python3",
+             "command": ["misbehaving.py", "\(mode)"], "capabilities": {"spawn": \(spawn)},
+             "limits": {"timeout_ms": \(timeoutMS)\(frame)}}
+            """)
+    }
+
     /// A policy that lets every tool be called: for fixtures whose point is the plugin, not the policy.
     func allowEveryTool() throws {
         try write("Policies/policies/allow.yaml", """
