@@ -24,11 +24,14 @@ public struct MCPClient: Sendable {
     static let clientName = "warden"
     static let clientVersion = "0.1.0"
 
-    /// Thrown when `server/discover` got no answer: restart the plugin and call ``legacyHandshake``.
-    public struct ProbeTimedOut: Error {}
+    /// Thrown when `server/discover` got no answer: it timed out, or the plugin exited on it (as a server may
+    /// that accepts nothing before `initialize`). Restart the plugin and call ``legacyHandshake``.
+    public struct ProbeUnanswered: Error {
+        public var reason: String
+    }
 
     /// Probes the era and completes the matching handshake.
-    /// - Throws: ``ProbeTimedOut``, or ``PluginCallError`` when the handshake fails.
+    /// - Throws: ``ProbeUnanswered``, or ``PluginCallError`` when the handshake fails.
     public static func connect(_ connection: PluginConnection, timeout: Duration, probeTimeout: Duration)
         async throws -> MCPClient
     {
@@ -57,7 +60,9 @@ public struct MCPClient: Sendable {
             throw PluginCallError.unavailable(
                 "the plugin speaks MCP \(supported.joined(separator: ", ")) without a handshake; Warden speaks \(MCPProtocol.modern)")
         case .failure(.timedOut):
-            throw ProbeTimedOut()
+            throw ProbeUnanswered(reason: "no answer to server/discover")
+        case .failure(.exited(let why)):
+            throw ProbeUnanswered(reason: "exited on server/discover (\(why))")
         case .failure(.rpc):
             break  // Legacy servers answer an unknown method before initialize with some error: fall back.
         case .failure(let other):

@@ -156,8 +156,11 @@ public actor PluginRunner {
             if probe {
                 do {
                     client = try await MCPClient.connect(connection, timeout: timeout, probeTimeout: .seconds(2))
-                } catch is MCPClient.ProbeTimedOut {
+                } catch let unanswered as MCPClient.ProbeUnanswered {
                     // No answer to the probe: the spec says restart and use the legacy handshake.
+                    logger.info(
+                        "plugin did not answer server/discover; starting it again with initialize",
+                        metadata: ["plugin.name": "\(manifest.name)", "reason": "\(unanswered.reason)"])
                     await connection.shutdown(grace: .milliseconds(100))
                     knownLegacy = true
                     return try await startProcess(probe: false)
@@ -261,7 +264,9 @@ public actor PluginRunner {
         guard launched?.process.pid == pid else { return }
         lastStderr = stderrTail
         switch lifecycle.state {
-        case .ready, .starting:
+        case .ready:
+            // Not while starting: an exit then fails the handshake, and `launch()` records that failure once (the
+            // probe's own exit is not even one: the plugin is started again with `initialize`).
             client = nil
             record(.crashed, reason: reason)
             await perform(lifecycle.handle(.crashed(reason, at: .now)))

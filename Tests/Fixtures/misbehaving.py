@@ -7,7 +7,8 @@ it sends the requests an MCP server may send its client (`ping`, `roots/list`, `
 answers with what came back, sorted (JSON-RPC answers may arrive in any order). `grows` is not one either: its
 first `poke` adds a tool `poke2` and announces it with `notifications/tools/list_changed`. `badnames` offers,
 beside `poke`, tools whose names are malformed, look-alike, too long or offered twice. `flaps` changes its
-tool list at every listing, and its `poke` announces a change 100 times over half a second.
+tool list at every listing, and its `poke` announces a change 100 times over half a second. `strict` is a
+legacy server that exits when its first message is not `initialize` (so on a `server/discover` probe).
 """
 import json
 import os
@@ -16,6 +17,7 @@ import time
 
 MODE = sys.argv[1]
 grown = False
+started = False
 
 
 def send(message):
@@ -32,6 +34,9 @@ if MODE == "garbage":
 for line in sys.stdin:
     message = json.loads(line)
     method, ident = message.get("method"), message.get("id")
+    if MODE == "strict" and not started and method != "initialize":
+        sys.exit(3)
+    started = True
     if MODE == "silent" or ident is None:
         continue
     if method == "initialize":

@@ -12,7 +12,7 @@ import WardenCore
         try home.addBundled("echo")
         try home.addBundled("policy")
         var grants: [String: JSONValue] = ["echo": [:], "policy": ["read": ["policies"]]]
-        for mode in Self.modes + ["callsback", "grows", "badnames", "flaps"] {
+        for mode in Self.modes + ["callsback", "grows", "badnames", "flaps", "strict"] {
             let spawn = mode == "forkexit"
             try home.addMisbehaving(mode, timeoutMS: 1500, spawn: spawn, frameKB: 1024)
             grants[mode] = spawn ? ["spawn": true] : [:]
@@ -98,6 +98,20 @@ import WardenCore
         #expect(call.status == 0, "\(call.stdout) \(call.stderr)")
         let dup = try WardenRun.run(["call", "badnames.dup", "--json", "--workspace", home.workspace.path] + home.options)
         #expect(dup.status == 3, "\(dup.stdout) \(dup.stderr)")
+    }
+
+    /// A legacy server that exits when its first message is not `initialize` (the `server/discover` probe) is
+    /// started again with `initialize` at once, as after a probe nobody answers: it works, and it is not a crash.
+    @Test func aServerThatExitsOnTheProbe_isStartedWithInitialize() throws {
+        let home = try fixture()
+        defer { home.remove() }
+        let run = try WardenRun.run(["call", "strict.poke", "--json", "--workspace", home.workspace.path] + home.options)
+        #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
+        let list = try WardenRun.run(["audit", "list", "--json"] + home.options)
+        let events = try list.json().arrayValue?.compactMap { $0["payload"] }.filter { $0["plugin"] == "strict" }
+            .compactMap { $0["event"]?.stringValue } ?? []
+        #expect(events.contains("started"), "\(events)")
+        #expect(!events.contains("crashed") && !events.contains("restarting"), "\(events)")
     }
 
     /// MCP lets a server send its client requests. The kernel answers `ping` and refuses the rest (plugins may not
