@@ -303,9 +303,10 @@ public final class Kernel: Sendable {
     ///
     /// Starts the tool plugins that are stopped (not those backing off after a crash, failed or with an open
     /// circuit: their supervisor decides when they start). Listings wait for plugins still starting only until
-    /// `limit` (by default the configuration's `toolListWait`) after the kernel's first listing: one plugin that hangs in its handshake must not hold every
-    /// client's listing for its whole timeout, again and again. A plugin that becomes ready later is announced to
-    /// the MCP gateways' clients as a tool-list change (see ``recordLifecycle(_:)``).
+    /// `limit` (by default the configuration's `toolListWait`) after the kernel's first listing: one plugin that
+    /// hangs in its handshake must not hold every client's listing for its whole timeout, again and again. A
+    /// plugin that becomes ready later is announced to the MCP gateways' clients as a tool-list change (see
+    /// ``recordLifecycle(_:)``).
     public func tools(waitingAtMost limit: Duration? = nil) async -> [JSONValue] {
         let limit = limit ?? configuration.toolListWait
         let tools = runners(kind: .tool)
